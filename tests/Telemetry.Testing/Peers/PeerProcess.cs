@@ -24,6 +24,9 @@ public sealed class PeerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>The last lines the process printed, for error messages.</summary>
     public string Output
     {

@@ -1,0 +1,149 @@
+// Live plant overview: a snapshot from /api/machines, then every sample from /api/live (server-sent events).
+'use strict';
+
+const STATE_ICON = { running: '▶', idle: '⏸', setup: '🔧', fault: '⚠', off: '⏻' };
+const machines = new Map();   // key -> { info, tags: Map(tag -> {value, quality, time}) }
+let staleAfterMs = 10000;
+let clockSkewMs = 0;          // server now - browser now
+const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
+
+function nowMs() { return Date.now() + clockSkewMs; }
+
+function fmtValue(v) {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en') : v.toFixed(Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2);
+  if (typeof v === 'boolean') return v ? 'on' : 'off';
+  return String(v);
+}
+
+function fmtDuration(ms) {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  return `${h}h ${m % 60}m`;
+}
+
+function humanize(tag) { return tag.replace(/_/g, ' '); }
+
+function upsertMachine(m) {
+  let entry = machines.get(m.key);
+  if (!entry) { entry = { info: m, tags: new Map() }; machines.set(m.key, entry); }
+  entry.info = m;
+  for (const t of m.tags) entry.tags.set(t.tag, { value: t.value, quality: t.quality, time: t.time });
+}
+
+function applySample(s) {
+  let entry = machines.get(s.m);
+  if (!entry) {
+    const [site, area, line, machine] = s.m.split('/');
+    entry = { info: { key: s.m, site, area, line, machine, state: null, stateSince: s.ts, alarmCode: 0, lastSeen: s.rt }, tags: new Map() };
+    machines.set(s.m, entry);
+  }
+  entry.tags.set(s.t, { value: s.v, quality: s.q, time: s.ts });
+  entry.info.lastSeen = Math.max(entry.info.lastSeen || 0, s.rt);
+  if (s.t === 'state' && typeof s.v === 'string' && s.v !== entry.info.state) { entry.info.state = s.v; entry.info.stateSince = s.ts; }
+  if (s.t === 'alarm_code' && typeof s.v === 'number') entry.info.alarmCode = s.v;
+}
+
+const groupsEl = new Map();  // group name -> tiles container
+const tilesEl = new Map();   // machine key -> tile element (kept, updated in place: focus and selection survive)
+
+function groupOf(info) { return [info.area, info.line].filter(Boolean).join(' / ') || info.site; }
+
+function groupContainer(name) {
+  let tiles = groupsEl.get(name);
+  if (tiles) return tiles;
+  const plant = document.getElementById('plant');
+  const section = el('section', 'group');
+  section.setAttribute('aria-label', name);
+  section.append(el('h2', null, name));
+  tiles = el('div', 'tiles');
+  section.append(tiles);
+  const after = [...groupsEl.keys()].filter(k => k.localeCompare(name) > 0).sort()[0];
+  if (after) plant.insertBefore(section, groupsEl.get(after).parentElement); else plant.append(section);
+  groupsEl.set(name, tiles);
+  return tiles;
+}
+
+function render() {
+  const empty = document.getElementById('empty');
+  if (empty && machines.size) empty.remove();
+  for (const entry of [...machines.values()].sort((a, b) => a.info.key.localeCompare(b.info.key))) {
+    let tile = tilesEl.get(entry.info.key);
+    if (!tile) {
+      tile = createTile(entry.info);
+      tilesEl.set(entry.info.key, tile);
+      groupContainer(groupOf(entry.info)).append(tile);
+    }
+    updateTile(tile, entry);
+  }
+  document.getElementById('summary').textContent = `${machines.size} machines · updated ${new Date().toLocaleTimeString()}`;
+}
+
+function createTile(info) {
+  const tile = el('article', 'tile');
+  tile.tabIndex = 0;
+  tile.dataset.machine = info.machine;
+  tile.append(el('h3', 'name', info.machine), el('span', 'state'), el('span', 'since'),
+    el('div', 'alarm'), el('div', 'seen'), el('dl'));
+  return tile;
+}
+
+function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+
+function updateTile(tile, e) {
+  const info = e.info;
+  const stale = nowMs() - (info.lastSeen || 0) > staleAfterMs;
+  const state = info.state || 'off';
+  const cls = `tile ${state}${stale ? ' stale' : ''}`;
+  if (tile.className !== cls) tile.className = cls;
+  tile.dataset.state = stale ? 'stale' : state;
+  setText(tile.querySelector('.state'), `${STATE_ICON[state] || '•'} ${state}`);
+  setText(tile.querySelector('.since'), `for ${fmtDuration(nowMs() - info.stateSince)}`);
+  const alarm = tile.querySelector('.alarm');
+  alarm.hidden = !info.alarmCode;
+  setText(alarm, info.alarmCode ? `⚠ Alarm ${info.alarmCode}` : '');
+  const seen = tile.querySelector('.seen');
+  seen.hidden = !stale;
+  setText(seen, stale ? `Stale — last seen ${new Date(info.lastSeen).toLocaleTimeString()}` : '');
+  const dl = tile.querySelector('dl');
+  let shown = 0;
+  for (const [tag, v] of e.tags) {
+    if (tag === 'state' || tag === 'alarm_code' || shown >= 4) continue;
+    let dd = dl.querySelector(`dd[data-tag="${CSS.escape(tag)}"]`);
+    if (!dd) {
+      dl.append(el('dt', null, humanize(tag)));
+      dd = el('dd');
+      dd.dataset.tag = tag;
+      dl.append(dd);
+    }
+    setText(dd, fmtValue(v.value) + (v.quality !== 'good' ? ` (${v.quality})` : ''));
+    shown++;
+  }
+  tile.setAttribute('aria-label', `${info.machine}: ${stale ? 'stale' : state}${info.alarmCode ? ', alarm ' + info.alarmCode : ''}`);
+}
+
+async function loadSnapshot() {
+  const res = await fetch('/api/machines', { cache: 'no-store' });
+  const snap = await res.json();
+  clockSkewMs = snap.now - Date.now();
+  staleAfterMs = snap.staleAfterMs || staleAfterMs;
+  for (const m of snap.machines) upsertMachine(m);
+  render();
+}
+
+function connectLive() {
+  const link = document.getElementById('link');
+  const source = new EventSource('/api/live');
+  let dirty = false;
+  source.onopen = () => { link.textContent = 'live'; link.className = 'status ok'; };
+  source.onerror = () => { link.textContent = 'reconnecting…'; link.className = 'status down'; };
+  source.addEventListener('samples', ev => { for (const s of JSON.parse(ev.data)) applySample(s); dirty = true; });
+  source.addEventListener('dropped', ev => { link.textContent = `live (skipped ${ev.data} updates)`; });
+  // Render at most a few times a second, whatever the sample rate; re-render anyway to age "stale" and "for".
+  setInterval(() => { dirty = false; render(); }, 250);
+}
+
+loadSnapshot().catch(() => {}).finally(connectLive);
