@@ -18,7 +18,7 @@ for proj in tests/*/*.Tests.csproj; do
   log="$log_dir/$name.log"
   echo "=== $name"
   timeout 1800 dotnet test "$proj" -c Release --no-build -nologo \
-    --blame-hang-timeout 10m --logger "console;verbosity=normal" >"$log" 2>&1
+    --blame-hang-timeout 10m >"$log" 2>&1
   rc=$?
   grep -E '^\s*(Failed|Skipped) ' "$log" | head -50
   grep -E -A20 '^\s*Failed [A-Za-z]' "$log" | grep -E 'Error Message|Assert|Exception' | head -30
