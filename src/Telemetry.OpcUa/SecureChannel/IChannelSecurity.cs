@@ -1,0 +1,78 @@
+namespace Telemetry.OpcUa.SecureChannel;
+
+/// <summary>
+/// The seam where a security policy plugs into the secure channel (OPC 10000-6 §6.7.2): the asymmetric header
+/// fields for OPN and the protection of each chunk (padding, signature, encryption). Only
+/// <see cref="NoneChannelSecurity"/> exists now; Basic256Sha256 / Aes*_Sha256_* implement the same interface later.
+/// </summary>
+public interface IChannelSecurity
+{
+    string PolicyUri { get; }
+
+    MessageSecurityMode Mode { get; }
+
+    /// <summary>Our DER certificate for the OPN asymmetric header (null for None).</summary>
+    byte[]? SenderCertificate { get; }
+
+    /// <summary>SHA-1 thumbprint of the server certificate for the OPN asymmetric header (null for None).</summary>
+    byte[]? ReceiverCertificateThumbprint { get; }
+
+    /// <summary>Bytes a chunk of <paramref name="chunkSize"/> can carry as body after <paramref name="headerSize"/> (padding and signature subtracted).</summary>
+    int MaxBodySize(int chunkSize, int headerSize, bool asymmetric);
+
+    /// <summary>Total chunk length after protection of a chunk whose headers+body end at <paramref name="plainLength"/>.</summary>
+    int ProtectedLength(int plainLength, int headerSize, bool asymmetric);
+
+    /// <summary>Adds padding and signature and encrypts in place; <paramref name="chunk"/> spans the protected length.</summary>
+    void Protect(Span<byte> chunk, int plainLength, int headerSize, bool asymmetric);
+
+    /// <summary>Decrypts and verifies in place; returns where the body ends (before padding and signature).</summary>
+    int Unprotect(Span<byte> chunk, int headerSize, bool asymmetric);
+}
+
+/// <summary>SecurityPolicy None: no signature, no encryption.</summary>
+public sealed class NoneChannelSecurity : IChannelSecurity
+{
+    public static readonly NoneChannelSecurity Instance = new();
+
+    public string PolicyUri => SecurityPolicies.None;
+
+    public MessageSecurityMode Mode => MessageSecurityMode.None;
+
+    public byte[]? SenderCertificate => null;
+
+    public byte[]? ReceiverCertificateThumbprint => null;
+
+    public int MaxBodySize(int chunkSize, int headerSize, bool asymmetric) => chunkSize - headerSize;
+
+    public int ProtectedLength(int plainLength, int headerSize, bool asymmetric) => plainLength;
+
+    public void Protect(Span<byte> chunk, int plainLength, int headerSize, bool asymmetric)
+    {
+    }
+
+    public int Unprotect(Span<byte> chunk, int headerSize, bool asymmetric) => chunk.Length;
+}
+
+/// <summary>Security policy URIs (OPC 10000-7) and their short names.</summary>
+public static class SecurityPolicies
+{
+    public const string None = "http://opcfoundation.org/UA/SecurityPolicy#None";
+    public const string Basic128Rsa15 = "http://opcfoundation.org/UA/SecurityPolicy#Basic128Rsa15";
+    public const string Basic256 = "http://opcfoundation.org/UA/SecurityPolicy#Basic256";
+    public const string Basic256Sha256 = "http://opcfoundation.org/UA/SecurityPolicy#Basic256Sha256";
+    public const string Aes128Sha256RsaOaep = "http://opcfoundation.org/UA/SecurityPolicy#Aes128_Sha256_RsaOaep";
+    public const string Aes256Sha256RsaPss = "http://opcfoundation.org/UA/SecurityPolicy#Aes256_Sha256_RsaPss";
+
+    /// <summary>"Basic256Sha256" for its URI (the part after '#').</summary>
+    public static string ShortName(string? uri)
+    {
+        if (string.IsNullOrEmpty(uri))
+        {
+            return "(none given)";
+        }
+
+        var hash = uri.LastIndexOf('#');
+        return hash >= 0 ? uri[(hash + 1)..] : uri;
+    }
+}
