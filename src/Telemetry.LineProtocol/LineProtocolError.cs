@@ -32,6 +32,7 @@ public enum LineProtocolError
     EmptyName,
     NewlineInName,
     TrailingBackslash,
+    BackslashBeforeSpecial,
     InvalidUtf16,
     NotFinite,
     InvalidMeasurementStart,

@@ -14,8 +14,10 @@ namespace Telemetry.LineProtocol;
 /// </code>
 /// Escaping: measurement <c>,</c> and space; tag keys, tag values and field keys <c>,</c> <c>=</c> and space;
 /// string field values <c>"</c> and <c>\</c> (newlines inside string values stay as they are). A backslash before
-/// any other character is literal, so names keep their backslashes as they are — except at the end of a name,
-/// where InfluxDB 1.x would read it as escaping the separator: such names are refused, as are empty names, a
+/// any other character is literal, so names keep their backslashes as they are — except at the end of a name or
+/// right before a character that has to be escaped there: InfluxDB 1.x reads such a backslash as an escape in
+/// the measurement and tags but as half of a <c>\\</c> pair when it scans field keys and line ends, so no
+/// encoding reads back the same everywhere. Such names are refused, as are empty names, a
 /// newline in a name (line protocol cannot escape it), NaN/±Infinity (InfluxDB refuses them) and lone
 /// surrogates, and a measurement starting with '#' (a comment line), a tab or NUL (skipped as leading
 /// whitespace by InfluxDB). Call order: <see cref="WriteMeasurement"/>, tags, at least one field, <see cref="EndLine()"/>.
@@ -250,6 +252,19 @@ public sealed class LineProtocolWriter
         {
             throw new LineProtocolException(LineProtocolError.TrailingBackslash,
                 $"The {what} '{name}' ends with a backslash, which line protocol would read as escaping the next separator.");
+        }
+
+        var backslash = name.IndexOf('\\');
+        while (backslash >= 0)
+        {
+            if (specials.Contains(name[backslash + 1]))
+            {
+                throw new LineProtocolException(LineProtocolError.BackslashBeforeSpecial,
+                    $"The {what} '{name}' has a backslash right before '{name[backslash + 1]}': InfluxDB 1.x reads that pair differently in different parts of a line, so it cannot be written unambiguously.");
+            }
+
+            var next = name[(backslash + 1)..].IndexOf('\\');
+            backslash = next < 0 ? -1 : backslash + 1 + next;
         }
 
         var span = _output.GetSpan(checked((name.Length * 3) + 2));

@@ -19,7 +19,7 @@ public class LineProtocolWriterTests
     [InlineData("c=pu", "c=pu")]
     [InlineData("c\"pu", "c\"pu")]
     [InlineData("c\\pu", "c\\pu")]
-    [InlineData("c\\,pu", "c\\\\,pu")]
+    [InlineData("c\\=pu", "c\\=pu")]
     [InlineData(" cpu", "\\ cpu")]
     [InlineData("日本🚀", "日本🚀")]
     public void WriteMeasurement_EscapesCommaAndSpaceOnly(string measurement, string expected)
@@ -176,6 +176,8 @@ public class LineProtocolWriterTests
     [InlineData("", LineProtocolError.EmptyName)]
     [InlineData("a\nb", LineProtocolError.NewlineInName)]
     [InlineData("ab\\", LineProtocolError.TrailingBackslash)]
+    [InlineData("a\\,b", LineProtocolError.BackslashBeforeSpecial)]
+    [InlineData("a\\ b", LineProtocolError.BackslashBeforeSpecial)]
     [InlineData("#comment", LineProtocolError.InvalidMeasurementStart)]
     [InlineData("\tm", LineProtocolError.InvalidMeasurementStart)]
     public void WriteMeasurement_Unwritable_Throws(string measurement, LineProtocolError error)
@@ -191,6 +193,9 @@ public class LineProtocolWriterTests
     [InlineData("k\n", "v", LineProtocolError.NewlineInName)]
     [InlineData("k", "v\n", LineProtocolError.NewlineInName)]
     [InlineData("k", "v\\", LineProtocolError.TrailingBackslash)]
+    [InlineData("k\\=", "v", LineProtocolError.BackslashBeforeSpecial)]
+    [InlineData("k", "a\\=b", LineProtocolError.BackslashBeforeSpecial)]
+    [InlineData("k", "a\\\\,b", LineProtocolError.BackslashBeforeSpecial)]
     public void WriteTag_Unwritable_Throws(string key, string value, LineProtocolError error)
     {
         var writer = NewWriter();
