@@ -1,0 +1,100 @@
+namespace Telemetry.Storage;
+
+/// <summary>
+/// Acknowledged sequence ranges above the contiguous low-water mark. The forwarder may acknowledge out of order
+/// (live-first forwarding); only the low-water mark (every record below it acknowledged) is persisted. Thread-safe.
+/// </summary>
+internal sealed class AckTracker(long lowWater)
+{
+    private readonly Lock _lock = new();
+    private readonly List<(long First, long Last)> _ranges = [];
+    private long _lowWater = lowWater;
+
+    /// <summary>First sequence not yet acknowledged: every record below it is.</summary>
+    public long LowWater
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lowWater;
+            }
+        }
+    }
+
+    /// <summary>Ranges acknowledged above the low-water mark (for tests and the live view).</summary>
+    public int PendingRangeCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _ranges.Count;
+            }
+        }
+    }
+
+    /// <summary>Marks <paramref name="first"/>..<paramref name="last"/> acknowledged; true when the low-water mark moved.</summary>
+    public bool Acknowledge(long first, long last)
+    {
+        lock (_lock)
+        {
+            if (last < _lowWater)
+            {
+                return false;
+            }
+
+            first = Math.Max(first, _lowWater);
+            var i = 0;
+            while (i < _ranges.Count && _ranges[i].Last + 1 < first)
+            {
+                i++;
+            }
+
+            // merge every range that overlaps or touches [first, last]
+            while (i < _ranges.Count && _ranges[i].First <= last + 1)
+            {
+                first = Math.Min(first, _ranges[i].First);
+                last = Math.Max(last, _ranges[i].Last);
+                _ranges.RemoveAt(i);
+            }
+
+            _ranges.Insert(i, (first, last));
+            return Collapse();
+        }
+    }
+
+    /// <summary>Moves the low-water mark to at least <paramref name="sequence"/> (records below it were dropped).</summary>
+    public bool AdvanceTo(long sequence)
+    {
+        lock (_lock)
+        {
+            if (sequence <= _lowWater)
+            {
+                return false;
+            }
+
+            _lowWater = sequence;
+            while (_ranges.Count > 0 && _ranges[0].Last < _lowWater)
+            {
+                _ranges.RemoveAt(0);
+            }
+
+            Collapse();
+            return true;
+        }
+    }
+
+    private bool Collapse()
+    {
+        var moved = false;
+        while (_ranges.Count > 0 && _ranges[0].First <= _lowWater)
+        {
+            _lowWater = Math.Max(_lowWater, _ranges[0].Last + 1);
+            _ranges.RemoveAt(0);
+            moved = true;
+        }
+
+        return moved;
+    }
+}

@@ -1,0 +1,247 @@
+using Telemetry.Core;
+using Telemetry.Storage.Diagnostics;
+using Telemetry.Storage.Format;
+
+namespace Telemetry.Storage;
+
+// Acknowledged cursor persistence, deletion of acknowledged segments, and the disk budget (drop-oldest / reject-new).
+public sealed partial class Spool
+{
+    private const int MaxDropReports = 16;
+    private readonly Lock _housekeepingLock = new();
+    private readonly Queue<SegmentInfo> _dropQueue = new();
+    private readonly List<SpoolDropReport> _dropReports = [];
+    private long _persistedLowWater;
+    private TaskCompletionSource? _housekeepingWake;
+    private bool _housekeepingRequested;
+
+    /// <summary>Called under <see cref="_appendLock"/> before appending <paramref name="bytes"/>.</summary>
+    private void EnsureBudget(long bytes)
+    {
+        if (_options.DiskBudgetBytes is not { } budget || _totalBytes + bytes <= budget)
+        {
+            return;
+        }
+
+        if (_options.FullPolicy == SpoolFullPolicy.RejectNew)
+        {
+            Interlocked.Increment(ref _appendsRejected);
+            _metrics.AppendsRejected.Add(1);
+            Log.Rejected(_logger, bytes);
+            throw new SpoolException(SpoolError.BudgetExhausted,
+                $"Spool {_options.Directory} reached its disk budget of {budget} bytes (policy reject-new): retry once the forwarder caught up, or raise SpoolOptions.DiskBudgetBytes.");
+        }
+
+        // drop-oldest: remove whole sealed segments (never the tail) until the record fits
+        var segments = _segments;
+        var dropped = 0;
+        while (_totalBytes + bytes > budget && dropped < segments.Length - 1)
+        {
+            var victim = segments[dropped++];
+            _totalBytes -= victim.DurableBytes;
+            _recordsDropped += victim.Records;
+            _samplesDropped += victim.Samples;
+            _metrics.RecordsDropped.Add(victim.Records);
+            _metrics.SamplesDropped.Add(victim.Samples);
+            _dropQueue.Enqueue(victim);
+        }
+
+        if (dropped > 0)
+        {
+            _segments = segments[dropped..];
+            _acks.AdvanceTo(_segments[0].BaseSequence);
+            _reader?.OnSegmentsDropped(_segments[0].BaseSequence);
+            WakeHousekeeper();
+        }
+
+        if (_totalBytes + bytes > budget)
+        {
+            Interlocked.Increment(ref _appendsRejected);
+            _metrics.AppendsRejected.Add(1);
+            throw new SpoolException(SpoolError.BudgetExhausted,
+                $"Spool {_options.Directory} reached its disk budget of {budget} bytes and has no sealed segment left to drop; retry later.");
+        }
+    }
+
+    private void WakeHousekeeper()
+    {
+        TaskCompletionSource? wake;
+        lock (_signalLock)
+        {
+            _housekeepingRequested = true;
+            wake = _housekeepingWake;
+            _housekeepingWake = null;
+        }
+
+        wake?.TrySetResult();
+    }
+
+    private async Task HousekeepingLoopAsync()
+    {
+        var stopping = _stop.Token;
+        while (!stopping.IsCancellationRequested)
+        {
+            Task? wait = null;
+            lock (_signalLock)
+            {
+                if (!_housekeepingRequested)
+                {
+                    _housekeepingWake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wait = _housekeepingWake.Task;
+                }
+            }
+
+            if (wait is not null)
+            {
+                await wait.ConfigureAwait(false);
+                continue;
+            }
+
+            if (_options.CheckpointInterval > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(_options.CheckpointInterval, _time, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+
+            RunHousekeeping();
+        }
+
+        RunHousekeeping();
+    }
+
+    /// <summary>Reports and deletes dropped segments, persists the low-water mark, deletes acknowledged segments.</summary>
+    private void RunHousekeeping()
+    {
+        lock (_housekeepingLock)
+        {
+            lock (_signalLock)
+            {
+                _housekeepingRequested = false;
+            }
+
+            try
+            {
+                while (true)
+                {
+                    SegmentInfo? victim;
+                    lock (_appendLock)
+                    {
+                        _dropQueue.TryDequeue(out victim);
+                    }
+
+                    if (victim is null)
+                    {
+                        break;
+                    }
+
+                    ReportDrop(victim);
+                    _fileSystem.Delete(victim.Path);
+                }
+
+                var lowWater = _acks.LowWater;
+                if (lowWater != _persistedLowWater)
+                {
+                    _checkpoint.Write(lowWater);
+                    _persistedLowWater = lowWater;
+                }
+
+                List<SegmentInfo>? done = null;
+                lock (_appendLock)
+                {
+                    var segments = _segments;
+                    var n = 0;
+                    while (n < segments.Length - 1 && segments[n].DurableNextSequence <= _persistedLowWater)
+                    {
+                        (done ??= []).Add(segments[n]);
+                        _totalBytes -= segments[n].DurableBytes;
+                        n++;
+                    }
+
+                    if (n > 0)
+                    {
+                        _segments = segments[n..];
+                    }
+                }
+
+                if (done is not null)
+                {
+                    foreach (var segment in done)
+                    {
+                        _fileSystem.Delete(segment.Path);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SpoolException)
+            {
+                Log.HousekeepingFailed(_logger, ex, _options.Directory);
+                _lastError = ex.Message;
+            }
+        }
+    }
+
+    /// <summary>Decodes a dropped segment to say, per tag, which source-time range was lost (logged and kept for the live view).</summary>
+    private void ReportDrop(SegmentInfo victim)
+    {
+        var tags = new Dictionary<AssetPath, (long Samples, long First, long Last)>();
+        long samples = 0;
+        try
+        {
+            using var file = _fileSystem.OpenRead(victim.Path);
+            var length = checked((int)Math.Min(file.Length, victim.DurableBytes));
+            var data = new byte[length];
+            length = CheckpointFile.ReadFully(file, data);
+            var decoder = new SamplePayloadDecoder();
+            using var batch = new SampleBatch(1024);
+            var position = 0;
+            while (position < length && RecordCodec.TryRead(data.AsSpan(position, length - position), out var header) == RecordReadStatus.Ok)
+            {
+                batch.Clear();
+                decoder.Decode(data.AsSpan(position + RecordCodec.HeaderSize, header.PayloadLength), batch);
+                foreach (ref readonly var sample in batch.Samples)
+                {
+                    var t = sample.SourceTimeNs;
+                    tags[sample.Path] = tags.TryGetValue(sample.Path, out var range)
+                        ? (range.Samples + 1, Math.Min(range.First, t), Math.Max(range.Last, t))
+                        : (1, t, t);
+                }
+
+                samples += batch.Count;
+                position += header.TotalLength;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SpoolException)
+        {
+            Log.HousekeepingFailed(_logger, ex, _options.Directory);
+        }
+
+        var ranges = new List<DroppedTagRange>(tags.Count);
+        long from = long.MaxValue;
+        long to = long.MinValue;
+        foreach (var (path, range) in tags)
+        {
+            ranges.Add(new DroppedTagRange(path, range.Samples, range.First, range.Last));
+            from = Math.Min(from, range.First);
+            to = Math.Max(to, range.Last);
+            Log.DroppedTag(_logger, path.ToString(), range.Samples, UnixTime.ToDateTimeOffset(range.First), UnixTime.ToDateTimeOffset(range.Last));
+        }
+
+        Log.Dropped(_logger, victim.ToString(), victim.Records, samples, ranges.Count,
+            UnixTime.ToDateTimeOffset(ranges.Count > 0 ? from : 0), UnixTime.ToDateTimeOffset(ranges.Count > 0 ? to : 0));
+        var report = new SpoolDropReport(victim.ToString(), victim.BaseSequence, victim.DurableNextSequence - 1, samples, ranges);
+        lock (_dropReports)
+        {
+            if (_dropReports.Count == MaxDropReports)
+            {
+                _dropReports.RemoveAt(0);
+            }
+
+            _dropReports.Add(report);
+        }
+    }
+}
