@@ -99,7 +99,7 @@ public readonly ref struct LineProtocolLine
     {
         ref readonly var slot = ref _fields[index];
         return new LineProtocolFieldView(
-            new LineProtocolText(_input.Slice(slot.KeyStart, slot.KeyLength), slot.KeyEscaped, EscapeKind.Key),
+            new LineProtocolText(_input.Slice(slot.KeyStart, slot.KeyLength), slot.KeyEscaped, EscapeKind.FieldKey),
             slot.Type,
             slot.Bits,
             _input.Slice(slot.ValueStart, slot.ValueLength),

@@ -14,8 +14,9 @@ namespace Telemetry.LineProtocol;
 /// field     = fieldkey "=" ( float / integer "i" / unsigned "u" / bool / DQUOTE string DQUOTE )
 /// bool      = t / T / true / True / TRUE / f / F / false / False / FALSE
 /// timestamp = [ "-" ] 1*19DIGIT                        ; in the parser's precision, must fit in int64 ns
-/// escapes   : measurement \, \SP ; tag key/value and field key \, \= \SP ; string \" \\
-///             a backslash before any other byte is a literal backslash (as InfluxDB 1.x)
+/// escapes   : measurement \, \SP ; tag key/value \, \= \SP ; field key \, \= \SP \" ; string \" \\
+///             a backslash before any other byte is a literal backslash (as InfluxDB 1.x, whose unescaping
+///             of each part these follow: unescapeMeasurement, unescapeTag, pkg/escape.Unescape, unescapeStringField)
 /// </code>
 /// A string value may span physical lines (a raw LF inside quotes). Names and strings must be valid UTF-8.
 /// Duplicate tag keys are refused as InfluxDB refuses them; duplicate field keys are kept (InfluxDB keeps the last).

@@ -8,11 +8,14 @@ internal enum EscapeKind : byte
     /// <summary>Measurement: <c>\,</c> and <c>\ </c>.</summary>
     Measurement = 0,
 
-    /// <summary>Tag key, tag value, field key: <c>\,</c> <c>\=</c> <c>\ </c>.</summary>
+    /// <summary>Tag key, tag value: <c>\,</c> <c>\=</c> <c>\ </c> (InfluxDB 1.x unescapeTag).</summary>
     Key = 1,
 
     /// <summary>String field value: <c>\"</c> and <c>\\</c>.</summary>
     String = 2,
+
+    /// <summary>Field key: <c>\,</c> <c>\=</c> <c>\ </c> and <c>\"</c> (InfluxDB 1.x pkg/escape.Unescape).</summary>
+    FieldKey = 3,
 }
 
 /// <summary>
@@ -114,6 +117,7 @@ public readonly ref struct LineProtocolText
     {
         EscapeKind.Measurement => next is (byte)',' or (byte)' ',
         EscapeKind.Key => next is (byte)',' or (byte)'=' or (byte)' ',
+        EscapeKind.FieldKey => next is (byte)',' or (byte)'=' or (byte)' ' or (byte)'"',
         _ => next is (byte)'"' or (byte)'\\',
     };
 }

@@ -15,7 +15,7 @@ namespace Telemetry.LineProtocol;
 /// Escaping: measurement <c>,</c> and space; tag keys, tag values and field keys <c>,</c> <c>=</c> and space;
 /// string field values <c>"</c> and <c>\</c> (newlines inside string values stay as they are). A backslash before
 /// any other character is literal, so names keep their backslashes as they are — except at the end of a name or
-/// right before a character that has to be escaped there: InfluxDB 1.x reads such a backslash as an escape in
+/// right before a character that has to be escaped there (or a double quote, in keys and tag values): InfluxDB 1.x reads such a backslash as an escape in
 /// the measurement and tags but as half of a <c>\\</c> pair when it scans field keys and line ends, so no
 /// encoding reads back the same everywhere. Such names are refused, as are empty names, a
 /// newline in a name (line protocol cannot escape it), NaN/±Infinity (InfluxDB refuses them) and lone
@@ -30,6 +30,11 @@ public sealed class LineProtocolWriter
     private static readonly SearchValues<char> MeasurementSpecials = SearchValues.Create(", \n");
     private static readonly SearchValues<char> KeySpecials = SearchValues.Create(",= \n");
     private static readonly SearchValues<char> StringSpecials = SearchValues.Create("\"\\");
+
+    // A backslash may not stand right before these (InfluxDB 1.x unescapes \" in field keys, and reads \, \= \SP
+    // differently in different scanners).
+    private static readonly SearchValues<char> MeasurementGuard = SearchValues.Create(", \n");
+    private static readonly SearchValues<char> KeyGuard = SearchValues.Create(",= \n\"");
 
     private IBufferWriter<byte> _output;
     private State _state;
@@ -77,7 +82,7 @@ public sealed class LineProtocolWriter
                 $"The measurement '{measurement}' starts with '#', a tab or NUL: readers would take the line for a comment or skip that character.");
         }
 
-        WriteName(measurement, MeasurementSpecials, prefix: 0, suffix: 0, "measurement");
+        WriteName(measurement, MeasurementSpecials, MeasurementGuard, prefix: 0, suffix: 0, "measurement");
         _state = State.AfterMeasurement;
     }
 
@@ -88,8 +93,8 @@ public sealed class LineProtocolWriter
             ThrowOrder("Tags come after the measurement and before the first field.");
         }
 
-        WriteName(key, KeySpecials, prefix: (byte)',', suffix: (byte)'=', "tag key");
-        WriteName(value, KeySpecials, prefix: 0, suffix: 0, "tag value");
+        WriteName(key, KeySpecials, KeyGuard, prefix: (byte)',', suffix: (byte)'=', "tag key");
+        WriteName(value, KeySpecials, KeyGuard, prefix: 0, suffix: 0, "tag value");
     }
 
     /// <summary>
@@ -237,11 +242,11 @@ public sealed class LineProtocolWriter
             return;
         }
 
-        WriteName(key, KeySpecials, prefix, (byte)'=', "field key");
+        WriteName(key, KeySpecials, KeyGuard, prefix, (byte)'=', "field key");
         _state = State.AfterField;
     }
 
-    private void WriteName(ReadOnlySpan<char> name, SearchValues<char> specials, byte prefix, byte suffix, string what)
+    private void WriteName(ReadOnlySpan<char> name, SearchValues<char> specials, SearchValues<char> guard, byte prefix, byte suffix, string what)
     {
         if (name.IsEmpty)
         {
@@ -257,7 +262,7 @@ public sealed class LineProtocolWriter
         var backslash = name.IndexOf('\\');
         while (backslash >= 0)
         {
-            if (specials.Contains(name[backslash + 1]))
+            if (guard.Contains(name[backslash + 1]))
             {
                 throw new LineProtocolException(LineProtocolError.BackslashBeforeSpecial,
                     $"The {what} '{name}' has a backslash right before '{name[backslash + 1]}': InfluxDB 1.x reads that pair differently in different parts of a line, so it cannot be written unambiguously.");

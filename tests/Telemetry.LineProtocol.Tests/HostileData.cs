@@ -29,8 +29,8 @@ public sealed class HostileData(int seed)
             builder.Append(Pieces[_random.Next(Pieces.Length)]);
         }
 
-        // A backslash right before ',', '=' or ' ' (or at the end) cannot be written: keep it apart with 'x'.
-        builder.Replace("\\,", "\\x,").Replace("\\=", "\\x=").Replace("\\ ", "\\x ");
+        // A backslash right before ',', '=', ' ' or '"' (or at the end) cannot be written: keep it apart with 'x'.
+        builder.Replace("\\,", "\\x,").Replace("\\=", "\\x=").Replace("\\ ", "\\x ").Replace("\\\"", "\\x\"");
         while (builder.Length > 0 && builder[^1] == '\\')
         {
             builder.Length--;

@@ -194,6 +194,7 @@ public class LineProtocolWriterTests
     [InlineData("k", "v\n", LineProtocolError.NewlineInName)]
     [InlineData("k", "v\\", LineProtocolError.TrailingBackslash)]
     [InlineData("k\\=", "v", LineProtocolError.BackslashBeforeSpecial)]
+    [InlineData("k\\\"", "v", LineProtocolError.BackslashBeforeSpecial)]
     [InlineData("k", "a\\=b", LineProtocolError.BackslashBeforeSpecial)]
     [InlineData("k", "a\\\\,b", LineProtocolError.BackslashBeforeSpecial)]
     public void WriteTag_Unwritable_Throws(string key, string value, LineProtocolError error)
@@ -287,10 +288,10 @@ public class LineProtocolWriterTests
             }
         }
 
-        WriteLines();
-        buffer.ResetWrittenCount();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        WriteLines();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.SteadyState(() =>
+        {
+            buffer.ResetWrittenCount();
+            WriteLines();
+        }));
     }
 }
