@@ -84,6 +84,21 @@ public sealed partial class UaSession : IAsyncDisposable
         return await channel.SendRequestAsync<TResponse>(request, wait, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Calls on the current channel without waiting for "connected" (used while a reconnect restores subscriptions).</summary>
+    internal async Task<TResponse> CallOnCurrentChannelAsync<TResponse>(IServiceRequest request, CancellationToken cancellationToken)
+        where TResponse : IServiceResponse<TResponse>
+    {
+        var channel = _channel ?? throw new OpcUaException(new StatusCode(StatusCodes.BadNotConnected), $"{EndpointUrl} is not connected.");
+        PrepareHeader(request, _options.RequestTimeout);
+        return await channel.SendRequestAsync<TResponse>(request, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal Task<TResponse> CallForSubscriptionAsync<TResponse>(IServiceRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        where TResponse : IServiceResponse<TResponse> =>
+        Volatile.Read(ref _reconnecting) != 0 && _channel is { IsBroken: false }
+            ? CallOnCurrentChannelAsync<TResponse>(request, cancellationToken)
+            : CallAsync<TResponse>(request, timeout, cancellationToken);
+
     /// <summary>Closes the session (deleting its subscriptions) and the channel.</summary>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
     {

@@ -32,14 +32,20 @@ public sealed class IncomingMessage : IDisposable
 internal sealed class PendingRequest
 {
     private readonly TaskCompletionSource<IncomingMessage> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<IncomingMessage?, Exception?>? _callback;
     private byte[]? _buffer;
     private int _length;
+    private int _done;
 
-    public PendingRequest(uint requestId, IServiceRequest? request)
+    public PendingRequest(uint requestId, IServiceRequest? request, Action<IncomingMessage?, Exception?>? callback = null)
     {
         RequestId = requestId;
         Request = request;
+        _callback = callback;
     }
+
+    /// <summary>The timeout timer of a callback request (disposed when it completes).</summary>
+    public ITimer? Timer { get; set; }
 
     public uint RequestId { get; }
 
@@ -70,13 +76,26 @@ internal sealed class PendingRequest
         _length += body.Length;
     }
 
+    /// <summary>The last chunk arrived: hands the message to the callback (synchronously, in receive order) or the awaiting task.</summary>
     public void Complete()
     {
         var buffer = _buffer ?? ArrayPool<byte>.Shared.Rent(1);
         _buffer = null;
-        if (!_completion.TrySetResult(new IncomingMessage(buffer, _length)))
+        if (Interlocked.Exchange(ref _done, 1) != 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            return;
+        }
+
+        Timer?.Dispose();
+        var message = new IncomingMessage(buffer, _length);
+        if (_callback is not null)
+        {
+            _callback(message, null);
+        }
+        else if (!_completion.TrySetResult(message))
+        {
+            message.Dispose();
         }
     }
 
@@ -89,6 +108,19 @@ internal sealed class PendingRequest
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        _completion.TrySetException(cause);
+        if (Interlocked.Exchange(ref _done, 1) != 0)
+        {
+            return;
+        }
+
+        Timer?.Dispose();
+        if (_callback is not null)
+        {
+            _callback(null, cause);
+        }
+        else
+        {
+            _completion.TrySetException(cause);
+        }
     }
 }

@@ -98,6 +98,39 @@ public sealed partial class UaSecureChannel : IUaTcpReceiver, IAsyncDisposable
         return SendAsync(UaTcpMessageType.Message, request, timeout ?? _options.RequestTimeout, cancellationToken);
     }
 
+    /// <summary>
+    /// Sends a request whose response (or failure, or <see cref="TimeoutException"/>) goes to <paramref name="callback"/>,
+    /// called on the receive loop in the order responses arrive — the publish pipeline relies on that order. The
+    /// callback owns the message and must be quick (queue it).
+    /// </summary>
+    public void SendWithCallback(IServiceRequest request, TimeSpan timeout, Action<IncomingMessage?, Exception?> callback)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(callback);
+        var requestId = NextRequestId();
+        var pending = new PendingRequest(requestId, request, callback);
+        if (_connection.IsBroken)
+        {
+            pending.Fail(new OpcUaException(new StatusCode(StatusCodes.BadSecureChannelClosed), $"The secure channel to {EndpointUrl} is closed.", _connection.BreakCause));
+            return;
+        }
+
+        _pending[requestId] = pending;
+        pending.Timer = _options.TimeProvider.CreateTimer(
+            static state =>
+            {
+                var (channel, pending, timeout) = ((UaSecureChannel, PendingRequest, TimeSpan))state!;
+                if (channel._pending.TryRemove(pending.RequestId, out _))
+                {
+                    pending.Fail(new TimeoutException($"{RequestName(pending.Request)} to {channel.EndpointUrl} got no response within {timeout}."));
+                }
+            },
+            (this, pending, timeout),
+            timeout,
+            Timeout.InfiniteTimeSpan);
+        _connection.Enqueue(CreateOutgoing(UaTcpMessageType.Message, request, requestId, pending));
+    }
+
     /// <summary>Decodes <c>| encoding NodeId | fields |</c>; a ServiceFault or a Bad service result throws.</summary>
     public static TResponse DecodeResponse<TResponse>(ReadOnlySpan<byte> body, UaLimits limits, IServiceRequest? request = null)
         where TResponse : IServiceResponse<TResponse>
@@ -201,6 +234,7 @@ public sealed partial class UaSecureChannel : IUaTcpReceiver, IAsyncDisposable
     void IUaTcpReceiver.OnBroken(Exception cause)
     {
         _renewTimer?.Dispose();
+        Broken?.Invoke(cause);
         var error = cause as OpcUaException ?? new OpcUaException(new StatusCode(StatusCodes.BadConnectionClosed), cause.Message, cause);
         foreach (var (id, pending) in _pending)
         {
@@ -209,7 +243,5 @@ public sealed partial class UaSecureChannel : IUaTcpReceiver, IAsyncDisposable
                 pending.Fail(new OpcUaException(error.StatusCode, $"{RequestName(pending.Request)} to {EndpointUrl} failed: {error.Message}", error));
             }
         }
-
-        Broken?.Invoke(cause);
     }
 }

@@ -1,0 +1,94 @@
+namespace Telemetry.OpcUa.Client;
+
+/// <summary>
+/// Sequence-number bookkeeping (OPC 10000-4 §5.13.1.1): every NotificationMessage with data consumes the next
+/// number; a keep-alive carries the next number without consuming it. A jump means messages were lost on the way
+/// (a connection cut) and are fetched with Republish; a number seen twice is a duplicate and not delivered again.
+/// Only the publish loop touches this state.
+/// </summary>
+public sealed partial class UaSubscription
+{
+    private const int MaxTrackedGap = 10_000;
+    private readonly SortedSet<uint> _missing = [];
+    private uint _nextExpected;
+    private long _republished;
+    private long _lost;
+
+    internal void ResetSequence()
+    {
+        _nextExpected = 0;
+        _missing.Clear();
+    }
+
+    /// <summary>A message with data arrived: true when it should be delivered (new, or a missing one recovered).</summary>
+    internal bool AcceptMessage(uint sequenceNumber)
+    {
+        if (_nextExpected == 0 || sequenceNumber == _nextExpected)
+        {
+            _nextExpected = Next(sequenceNumber);
+            return true;
+        }
+
+        if (_missing.Remove(sequenceNumber))
+        {
+            return true;
+        }
+
+        if (IsNewer(sequenceNumber, _nextExpected))
+        {
+            AddGap(_nextExpected, sequenceNumber);
+            _nextExpected = Next(sequenceNumber);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>A keep-alive names the next sequence number: anything before it that we did not get is missing.</summary>
+    internal void OnKeepAlive(uint nextSequenceNumber)
+    {
+        if (_nextExpected == 0)
+        {
+            _nextExpected = nextSequenceNumber;
+            return;
+        }
+
+        if (IsNewer(nextSequenceNumber, _nextExpected))
+        {
+            AddGap(_nextExpected, nextSequenceNumber);
+            _nextExpected = nextSequenceNumber;
+        }
+    }
+
+    internal bool HasMissing => _missing.Count > 0;
+
+    internal uint[] TakeMissing()
+    {
+        var result = new uint[_missing.Count];
+        _missing.CopyTo(result);
+        _missing.Clear();
+        return result;
+    }
+
+    internal void ReturnMissing(uint sequenceNumber) => _missing.Add(sequenceNumber);
+
+    internal void CountRepublished() => Interlocked.Increment(ref _republished);
+
+    internal void CountLost() => Interlocked.Increment(ref _lost);
+
+    internal void LogGap(uint expected, uint received) => Log.SequenceGap(_session.Logger, SubscriptionId, expected, received);
+
+    private void AddGap(uint from, uint toExclusive)
+    {
+        LogGap(from, toExclusive);
+        var count = 0;
+        for (var s = from; s != toExclusive && count < MaxTrackedGap; s = Next(s), count++)
+        {
+            _missing.Add(s);
+        }
+    }
+
+    private static uint Next(uint sequenceNumber) => sequenceNumber == uint.MaxValue ? 1 : sequenceNumber + 1;
+
+    private static bool IsNewer(uint a, uint b) => unchecked((int)(a - b)) > 0;
+}
