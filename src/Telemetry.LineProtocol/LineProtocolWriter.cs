@@ -15,8 +15,10 @@ namespace Telemetry.LineProtocol;
 /// Escaping: measurement <c>,</c> and space; tag keys, tag values and field keys <c>,</c> <c>=</c> and space;
 /// string field values <c>"</c> and <c>\</c> (newlines inside string values stay as they are). A backslash before
 /// any other character is literal, so names keep their backslashes as they are — except at the end of a name or
-/// right before a character that has to be escaped there (or a double quote, in keys and tag values): InfluxDB 1.x reads such a backslash as an escape in
-/// the measurement and tags but as half of a <c>\\</c> pair when it scans field keys and line ends, so no
+/// right before a character that has to be escaped there, another backslash, or (in keys and tag values) a double
+/// quote: InfluxDB 1.x reads such a backslash as an escape in the measurement and tags but as half of a
+/// <c>\\</c> pair when it scans field keys and line ends and unescapes <c>\"</c> in field keys only, and
+/// VictoriaMetrics turns <c>\\</c> into one backslash where InfluxDB keeps both, so no
 /// encoding reads back the same everywhere. Such names are refused, as are empty names, a
 /// newline in a name (line protocol cannot escape it), NaN/±Infinity (InfluxDB refuses them) and lone
 /// surrogates, and a measurement starting with '#' (a comment line), a tab or NUL (skipped as leading
@@ -31,10 +33,10 @@ public sealed class LineProtocolWriter
     private static readonly SearchValues<char> KeySpecials = SearchValues.Create(",= \n");
     private static readonly SearchValues<char> StringSpecials = SearchValues.Create("\"\\");
 
-    // A backslash may not stand right before these (InfluxDB 1.x unescapes \" in field keys, and reads \, \= \SP
-    // differently in different scanners).
-    private static readonly SearchValues<char> MeasurementGuard = SearchValues.Create(", \n");
-    private static readonly SearchValues<char> KeyGuard = SearchValues.Create(",= \n\"");
+    // A backslash may not stand right before these: InfluxDB 1.x reads \, \= \SP differently in different scanners
+    // and unescapes \" in field keys; VictoriaMetrics unescapes \\ to \ where InfluxDB 1.x keeps both.
+    private static readonly SearchValues<char> MeasurementGuard = SearchValues.Create(", \n\\");
+    private static readonly SearchValues<char> KeyGuard = SearchValues.Create(",= \n\"\\");
 
     private IBufferWriter<byte> _output;
     private State _state;

@@ -29,7 +29,12 @@ public sealed class HostileData(int seed)
             builder.Append(Pieces[_random.Next(Pieces.Length)]);
         }
 
-        // A backslash right before ',', '=', ' ' or '"' (or at the end) cannot be written: keep it apart with 'x'.
+        // A backslash right before ',', '=', ' ', '"' or another backslash (or at the end) cannot be written: keep it apart with 'x'.
+        while (builder.ToString().Contains("\\\\", StringComparison.Ordinal))
+        {
+            builder.Replace("\\\\", "\\x\\");
+        }
+
         builder.Replace("\\,", "\\x,").Replace("\\=", "\\x=").Replace("\\ ", "\\x ").Replace("\\\"", "\\x\"");
         while (builder.Length > 0 && builder[^1] == '\\')
         {

@@ -178,6 +178,7 @@ public class LineProtocolWriterTests
     [InlineData("ab\\", LineProtocolError.TrailingBackslash)]
     [InlineData("a\\,b", LineProtocolError.BackslashBeforeSpecial)]
     [InlineData("a\\ b", LineProtocolError.BackslashBeforeSpecial)]
+    [InlineData("a\\\\b", LineProtocolError.BackslashBeforeSpecial)]
     [InlineData("#comment", LineProtocolError.InvalidMeasurementStart)]
     [InlineData("\tm", LineProtocolError.InvalidMeasurementStart)]
     public void WriteMeasurement_Unwritable_Throws(string measurement, LineProtocolError error)
