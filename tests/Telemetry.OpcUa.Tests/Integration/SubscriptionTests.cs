@@ -11,10 +11,13 @@ public sealed class SubscriptionTests(OpcUaPlcFixture fixture)
 {
     private static ExpandedNodeId Tag(string name) => new(new NodeId(name, 0), "urn:telemetry:plc");
 
+    // Sampling 0 (exception-based): the server reports every change, so every step must arrive. With 100 ms
+    // sampling node-opcua samples on its own timer, which aliases with the PLC's 100 ms counter and may skip a
+    // step on the server side; then only order and uniqueness are ours to check.
     [Theory]
-    [InlineData(0)]
-    [InlineData(100)]
-    public async Task Subscribe_Counter_EveryStepArrivesOnceInOrder(int samplingMs)
+    [InlineData(0, true)]
+    [InlineData(100, false)]
+    public async Task Subscribe_Counter_EveryStepArrivesOnceInOrder(int samplingMs, bool everyStep)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using var session = await UaSession.ConnectAsync(new UaClientOptions { EndpointUrl = fixture.Plc.EndpointUrl }, cts.Token);
@@ -28,7 +31,11 @@ public sealed class SubscriptionTests(OpcUaPlcFixture fixture)
         var values = handler.ValuesOf(items[0]);
         var (gaps, duplicates) = CollectingHandler.Check(values);
         Assert.Equal(0, duplicates);
-        Assert.Equal(0, gaps);
+        if (everyStep)
+        {
+            Assert.Equal(0, gaps);
+        }
+
         Assert.Equal(values.Order().ToList(), values);
         Assert.True(session.PublishResponseCount > 0);
         await session.CloseAsync(cts.Token);
