@@ -132,13 +132,8 @@ public sealed class LineProtocolWriter
         }
 
         WriteFieldKey(key);
-        var span = _output.GetSpan(32);
-        if (!value.TryFormat(span, out var written, "R", CultureInfo.InvariantCulture))
-        {
-            throw new InvalidOperationException("A double did not fit in 32 bytes.");
-        }
-
-        _output.Advance(written);
+        var span = _output.GetSpan(FloatFormatter.MaxLength);
+        _output.Advance(FloatFormatter.Format(value, span));
     }
 
     /// <summary>A signed 64-bit integer field: <c>key=123i</c>.</summary>
