@@ -34,12 +34,24 @@ public static class CommandLine
             return args[0] switch
             {
                 "demo" => await DemoCommand.RunAsync(options).ConfigureAwait(false),
+                "init" => ConfigCommands.Init(options),
+                "check" => ConfigCommands.Check(options),
+                "run" => await ConfigCommands.RunAsync(options).ConfigureAwait(false),
                 _ => Fail($"Unknown command '{args[0]}'.\n\n{Usage}"),
             };
         }
         catch (CommandLineException ex)
         {
             return Fail(ex.Message);
+        }
+        catch (Telemetry.Edge.Configuration.ConfigException ex)
+        {
+            return Fail(ex.Message);
+        }
+        catch (Telemetry.Storage.SpoolException ex)
+        {
+            Console.Error.WriteLine($"telemetry-edge: the spool cannot be used: {ex.Message}");
+            return Failed;
         }
     }
 
@@ -56,6 +68,12 @@ public static class CommandLine
           telemetry-edge demo [--port 8080] [--host 127.0.0.1] [--speed 1]
               Runs a simulated plant (CNC mill, hydraulic press, curing oven) through the edge pipeline
               and serves the live page on http://127.0.0.1:8080. No configuration, no servers needed.
+          telemetry-edge init [--config edge.yaml] [--force]
+              Writes a commented example configuration.
+          telemetry-edge check [--config /etc/telemetry-edge/edge.yaml]
+              Validates the configuration; every error names the file, line and key.
+          telemetry-edge run [--config /etc/telemetry-edge/edge.yaml]
+              Runs the agent (what the service unit starts).
           telemetry-edge --version
           telemetry-edge --help
         """;

@@ -38,9 +38,12 @@ public sealed class EdgeAgentProcess : IAsyncDisposable
     }
 
     /// <summary>Runs `telemetry-edge ARGS` to completion: exit code and everything it printed.</summary>
-    public static async Task<(int ExitCode, string Output)> RunToEndAsync(params string[] args)
+    public static Task<(int ExitCode, string Output)> RunToEndAsync(params string[] args) =>
+        RunToEndAsync(null, args);
+
+    public static async Task<(int ExitCode, string Output)> RunToEndAsync(IDictionary<string, string>? environment, params string[] args)
     {
-        var process = PeerProcess.Start("telemetry-edge", "dotnet", [AgentDll, .. args]);
+        var process = PeerProcess.Start("telemetry-edge", "dotnet", [AgentDll, .. args], environment: environment);
         await using (process)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));

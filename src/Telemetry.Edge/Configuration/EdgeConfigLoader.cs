@@ -1,0 +1,214 @@
+using System.Net;
+using Telemetry.Edge.Forwarding;
+using Telemetry.Storage;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Telemetry.Edge.Configuration;
+
+/// <summary>
+/// Reads edge.yaml into an <see cref="EdgeConfig"/>. Every problem is a <see cref="ConfigException"/> naming the
+/// file, line, column and key: unknown keys, wrong types, bad URLs, duplicate machines, missing secrets.
+/// </summary>
+public static class EdgeConfigLoader
+{
+    private static readonly Dictionary<string, SpoolFullPolicy> FullPolicies = new(StringComparer.Ordinal)
+    {
+        ["drop-oldest"] = SpoolFullPolicy.DropOldest,
+        ["reject-new"] = SpoolFullPolicy.RejectNew,
+    };
+
+    private static readonly Dictionary<string, DatacenterKind> Kinds = new(StringComparer.Ordinal)
+    {
+        ["telemetry-ingest"] = DatacenterKind.TelemetryIngest,
+        ["influxdb1"] = DatacenterKind.InfluxDb1,
+        ["influxdb2"] = DatacenterKind.InfluxDb2,
+        ["victoriametrics"] = DatacenterKind.VictoriaMetrics,
+    };
+
+    public static EdgeConfig LoadFile(string path, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConfigException($"{path}: no such file. Write a commented example with `telemetry-edge init --config {path}`.");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{path}: cannot read it: {ex.Message}");
+        }
+
+        return Parse(text, path, environment);
+    }
+
+    public static EdgeConfig Parse(string yaml, string file, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new ConfigException($"{file}:{ex.Start.Line}:{ex.Start.Column}: this is not valid YAML: {ex.Message}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet reports some broken documents without a position.
+            throw new ConfigException($"{file}: this is not valid YAML ({ex.Message}); check the indentation and brackets.");
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            throw new ConfigException($"{file}: the file is empty. Write a commented example with `telemetry-edge init`.");
+        }
+
+        var root = new ConfigNode(file, string.Empty, stream.Documents[0].RootNode);
+        var edge = root.Required("edge", "a section with id, site and data_dir");
+        var edgeId = edge.Required("id", "this agent's id, e.g. plant-a-edge-1").Name();
+        var site = edge.Required("site", "the site (factory) name, e.g. plant-a").Name();
+        var dataDir = edge.Optional("data_dir")?.NonEmptyString("a folder for the spool") ?? "/var/lib/telemetry-edge";
+        edge.EnsureNoUnknownKeys();
+
+        var listen = new IPEndPoint(IPAddress.Loopback, 8080);
+        if (root.Optional("web") is { } web)
+        {
+            if (web.Optional("listen") is { } listenNode)
+            {
+                listen = IPEndPoint.TryParse(listenNode.String(), out var endpoint) && endpoint.Port != 0
+                    ? endpoint
+                    : throw listenNode.Error($"'{listenNode.String()}' is not an address:port such as 127.0.0.1:8080 or 0.0.0.0:8080.");
+            }
+
+            web.EnsureNoUnknownKeys();
+        }
+
+        var spool = new SpoolSettings(null, SpoolFullPolicy.DropOldest, SpoolOptions.DefaultSegmentBytes);
+        if (root.Optional("spool") is { } spoolNode)
+        {
+            spool = new SpoolSettings(
+                spoolNode.Optional("max_disk")?.Size(64L << 20, 1L << 50),
+                spoolNode.Optional("when_full")?.OneOf(FullPolicies) ?? SpoolFullPolicy.DropOldest,
+                spoolNode.Optional("segment_size")?.Size(1L << 20, 1L << 30) ?? SpoolOptions.DefaultSegmentBytes);
+            spoolNode.EnsureNoUnknownKeys();
+        }
+
+        var datacenter = root.Optional("datacenter") is { } dc ? ParseDatacenter(dc, edgeId, dataDir, environment) : null;
+
+        var sources = new List<SourceConfig>();
+        var sourceNames = new HashSet<string>(StringComparer.Ordinal);
+        var machines = new Dictionary<string, ConfigLocation>(StringComparer.Ordinal);
+        foreach (var item in root.Required("sources", "a list of sources (simulator, opcua, mqtt)").Items())
+        {
+            var source = ParseSource(item, machines);
+            if (!sourceNames.Add(source.Name))
+            {
+                throw source.Location.Error($"a source named '{source.Name}' is already defined.");
+            }
+
+            sources.Add(source);
+        }
+
+        root.EnsureNoUnknownKeys();
+        return new EdgeConfig
+        {
+            EdgeId = edgeId,
+            Site = site,
+            DataDirectory = dataDir,
+            WebListen = listen,
+            Spool = spool,
+            Datacenter = datacenter,
+            Sources = sources,
+        };
+    }
+
+    private static DatacenterOptions ParseDatacenter(ConfigNode dc, string edgeId, string dataDir, Func<string, string?> environment)
+    {
+        var kind = dc.Required("kind", "telemetry-ingest, influxdb1, influxdb2 or victoriametrics").OneOf(Kinds);
+        var url = dc.Required("url", "the datacenter's base URL").Url("http", "https");
+        var options = new DatacenterOptions
+        {
+            Kind = kind,
+            BaseUri = url,
+            EdgeId = edgeId,
+            Token = dc.Optional("token")?.Secret(environment),
+            Username = dc.Optional("username")?.NonEmptyString("a user name"),
+            Password = dc.Optional("password")?.Secret(environment),
+            Database = dc.Optional("database")?.NonEmptyString("a database name"),
+            Org = dc.Optional("org")?.NonEmptyString("an organisation"),
+            Bucket = dc.Optional("bucket")?.NonEmptyString("a bucket"),
+            Gzip = dc.Optional("gzip")?.Bool() ?? true,
+            MaxBatchSamples = dc.Optional("batch_samples")?.Int(1, 1_000_000) ?? 5000,
+            MaxInFlight = dc.Optional("max_in_flight")?.Int(1, 64) ?? 4,
+            RequestTimeout = dc.Optional("timeout")?.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(30),
+            BacklogSamplesPerSecond = dc.Optional("backlog_rate")?.Int(1, 100_000_000),
+            QuarantineDirectory = Path.Combine(dataDir, "quarantine"),
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw dc.Error(ex.Message);
+        }
+
+        dc.EnsureNoUnknownKeys();
+        return options;
+    }
+
+    private static SourceConfig ParseSource(ConfigNode item, Dictionary<string, ConfigLocation> machines)
+    {
+        var name = item.Required("name", "a name for this source").Name();
+        var typeNode = item.Required("type", "simulator, opcua or mqtt");
+        var location = new ConfigLocation(item.File, item.Line, item.Column, item.Path);
+        var type = typeNode.String();
+        SourceConfig source = type switch
+        {
+            "simulator" => ParseSimulator(item, name, location, machines),
+            "opcua" or "mqtt" => throw typeNode.Error($"'{type}' sources are not available in this build yet; use type: simulator."),
+            _ => throw typeNode.Error($"'{type}' is not a source type; expected simulator, opcua or mqtt."),
+        };
+        item.EnsureNoUnknownKeys();
+        return source;
+    }
+
+    private static SimulatorSourceConfig ParseSimulator(ConfigNode item, string name, ConfigLocation location, Dictionary<string, ConfigLocation> machines)
+    {
+        var interval = item.Optional("interval")?.Duration(TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)) ?? TimeSpan.FromSeconds(1);
+        var speed = item.Optional("speed")?.Double(0.01, 1000) ?? 1;
+        var seed = item.Optional("seed")?.Int(0, int.MaxValue) ?? 42;
+        var list = new List<SimulatedMachineConfig>();
+        foreach (var m in item.Required("machines", "a list of { name, profile, area, line }").Items())
+        {
+            var nameNode = m.Required("name", "the machine's name, e.g. cnc-01");
+            var machineName = nameNode.Name();
+            var profileNode = m.Required("profile", "a machine profile such as cnc-mill");
+            var profile = profileNode.NonEmptyString("a machine profile");
+            var area = m.Optional("area")?.Name() ?? string.Empty;
+            var line = m.Optional("line")?.Name() ?? string.Empty;
+            m.EnsureNoUnknownKeys();
+            if (machines.TryGetValue(machineName, out var first))
+            {
+                throw nameNode.Error($"machine '{machineName}' is already defined at line {first.Line}.");
+            }
+
+            machines[machineName] = new ConfigLocation(nameNode.File, nameNode.Line, nameNode.Column, nameNode.Path);
+            list.Add(new SimulatedMachineConfig(machineName, profile, area, line,
+                new ConfigLocation(profileNode.File, profileNode.Line, profileNode.Column, profileNode.Path)));
+        }
+
+        if (list.Count == 0)
+        {
+            throw item.Error("machines: the list is empty; a simulator needs at least one machine.");
+        }
+
+        return new SimulatorSourceConfig(name, location, interval, speed, seed, list);
+    }
+}
