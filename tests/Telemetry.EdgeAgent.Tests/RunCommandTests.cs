@@ -23,7 +23,7 @@ public class RunCommandTests
         Assert.Contains("--force", refused, StringComparison.Ordinal);
 
         var (checkCode, checkOutput) = await EdgeAgentProcess.RunToEndAsync(
-            new Dictionary<string, string> { ["TELEMETRY_TOKEN"] = "t0ken" }, "check", "--config", path);
+            new Dictionary<string, string> { ["TELEMETRY_TOKEN"] = "t0ken" }, "check", "--offline", "--config", path);
         Assert.True(checkCode == 0, checkOutput);
         Assert.Contains("OK", checkOutput, StringComparison.Ordinal);
         Assert.Contains("plant-simulator", checkOutput, StringComparison.Ordinal);

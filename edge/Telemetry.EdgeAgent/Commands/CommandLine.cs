@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Telemetry.EdgeAgent.Commands;
 
 /// <summary>Dispatches `telemetry-edge COMMAND [options]`.</summary>
@@ -9,9 +7,7 @@ public static class CommandLine
     public const int UsageError = 2;
     public const int Failed = 1;
 
-    public static string Version =>
-        typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? "0.0.0";
+    public static string Version => Telemetry.Edge.Hosting.EdgeVersion.Current;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -35,7 +31,8 @@ public static class CommandLine
             {
                 "demo" => await DemoCommand.RunAsync(options).ConfigureAwait(false),
                 "init" => ConfigCommands.Init(options),
-                "check" => ConfigCommands.Check(options),
+                "check" => await ConfigCommands.CheckAsync(options, Console.Out, CancellationToken.None).ConfigureAwait(false),
+                "status" => await StatusCommand.RunAsync(options, Console.Out, CancellationToken.None).ConfigureAwait(false),
                 "run" => await ConfigCommands.RunAsync(options).ConfigureAwait(false),
                 _ => Fail($"Unknown command '{args[0]}'.\n\n{Usage}"),
             };
@@ -70,10 +67,14 @@ public static class CommandLine
               and serves the live page on http://127.0.0.1:8080. No configuration, no servers needed.
           telemetry-edge init [--config edge.yaml] [--force]
               Writes a commented example configuration.
-          telemetry-edge check [--config /etc/telemetry-edge/edge.yaml]
-              Validates the configuration; every error names the file, line and key.
-          telemetry-edge run [--config /etc/telemetry-edge/edge.yaml]
-              Runs the agent (what the service unit starts).
+          telemetry-edge check [--config /etc/telemetry-edge/edge.yaml] [--offline] [--timeout 5]
+              Validates the configuration (every error names the file, line and key), then tries every
+              source and the datacenter and prints a table with a fix-it hint per failure.
+          telemetry-edge run [--config /etc/telemetry-edge/edge.yaml] [--no-watch]
+              Runs the agent (what the service unit starts). SIGHUP or saving the file reloads the
+              configuration; a broken one is refused and the running one stays.
+          telemetry-edge status [--config /etc/telemetry-edge/edge.yaml | --url http://127.0.0.1:8080]
+              Shows the running agent: sources and their rates, spool backlog, datacenter link.
           telemetry-edge --version
           telemetry-edge --help
         """;

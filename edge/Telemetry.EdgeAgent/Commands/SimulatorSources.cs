@@ -1,27 +1,41 @@
 using Telemetry.Core;
+using Telemetry.Edge.Checks;
 using Telemetry.Edge.Configuration;
 using Telemetry.Simulator;
 using Telemetry.Simulator.Profiles;
 
 namespace Telemetry.EdgeAgent.Commands;
 
-/// <summary>Builds the sources a config names (simulator here; OPC UA and MQTT join as they land).</summary>
+/// <summary>Builds the sources a config names, and the probe `check` runs for each.</summary>
 public static class SourceFactory
 {
     public static IReadOnlyList<ISampleSource> Create(EdgeConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var sources = new List<ISampleSource>();
-        foreach (var source in config.Sources)
-        {
-            sources.Add(source switch
-            {
-                SimulatorSourceConfig sim => CreateSimulator(config.Site, sim),
-                _ => throw source.Location.Error($"source type '{source.Type}' is not available in this build."),
-            });
-        }
+        return [.. config.Sources.Select(s => Build(config, s))];
+    }
 
-        return sources;
+    /// <summary>One source (the runtime's <see cref="Telemetry.Edge.Hosting.SourceBuilder"/> for reloads).</summary>
+    public static ISampleSource Build(EdgeConfig config, SourceConfig source)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(source);
+        return source switch
+        {
+            SimulatorSourceConfig sim => CreateSimulator(config.Site, sim),
+            _ => throw source.Location.Error($"source type '{source.Type}' is not available in this build."),
+        };
+    }
+
+    public static IConnectivityProbe Probe(EdgeConfig config, SourceConfig source, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(source);
+        return source switch
+        {
+            SimulatorSourceConfig sim => new SimulatorProbe(CreateSimulator(config.Site, sim)),
+            _ => throw source.Location.Error($"source type '{source.Type}' is not available in this build."),
+        };
     }
 
     private static PlantSimulator CreateSimulator(string site, SimulatorSourceConfig sim)
@@ -45,5 +59,21 @@ public static class SourceFactory
             Seed = sim.Seed,
             Name = sim.Name,
         });
+    }
+
+    /// <summary>A simulated plant is always reachable: the probe plays one step and shows what it would send.</summary>
+    private sealed class SimulatorProbe(PlantSimulator simulator) : IConnectivityProbe
+    {
+        public string What => $"source {simulator.Name} (simulator)";
+
+        public string Target => $"{simulator.Machines.Count} simulated machine(s)";
+
+        public Task<ProbeResult> RunAsync(CancellationToken cancellationToken)
+        {
+            using var batch = new SampleBatch();
+            simulator.Tick(batch, 1, UnixTime.Now(TimeProvider.System));
+            var sample = string.Join(", ", batch.Samples.ToArray().Take(3).Select(s => $"{s.Path.Machine}/{s.Path.Tag}={s.Value}"));
+            return Task.FromResult(new ProbeResult { Ok = true, Security = "-", TagCount = batch.Count, Latency = TimeSpan.Zero, Sample = sample });
+        }
     }
 }

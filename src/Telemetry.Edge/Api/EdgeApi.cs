@@ -10,7 +10,8 @@ using Telemetry.Edge.Pipeline;
 namespace Telemetry.Edge.Api;
 
 /// <summary>What the live API reads: the pipeline's view and feed, and the running sources.</summary>
-public sealed record EdgeApiContext(EdgePipeline Pipeline, IReadOnlyList<ISampleSource> Sources, TimeProvider TimeProvider)
+/// <param name="Sources">The sources running now (a reload may change them).</param>
+public sealed record EdgeApiContext(EdgePipeline Pipeline, Func<IReadOnlyList<ISampleSource>> Sources, TimeProvider TimeProvider)
 {
     /// <summary>A machine with no sample for this long is shown as stale ("last seen …").</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(10);
@@ -45,7 +46,7 @@ public static class EdgeApi
             response.ContentType = "application/json";
             using (var writer = new Utf8JsonWriter(response.BodyWriter))
             {
-                LiveJson.WriteSources(writer, context.Sources.Select(s => s.GetHealth()));
+                LiveJson.WriteSources(writer, context.Sources().Select(s => s.GetHealth()));
             }
 
             await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);

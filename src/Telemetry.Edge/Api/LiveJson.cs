@@ -43,6 +43,18 @@ public static class LiveJson
                 WriteValue(writer, "value", tag.Value);
                 writer.WriteString("quality", QualityName(tag.Quality));
                 writer.WriteNumber("time", ToMs(tag.SourceTimeNs));
+                writer.WriteNumber("received", ToMs(tag.ReceiveTimeNs));
+
+                // Freshness per tag: a tag that stopped updating says since when, even while its machine still talks.
+                if (nowNs - tag.ReceiveTimeNs > (long)(staleAfter.TotalMilliseconds * 1_000_000))
+                {
+                    writer.WriteNumber("staleSince", ToMs(tag.ReceiveTimeNs));
+                }
+                else
+                {
+                    writer.WriteNull("staleSince");
+                }
+
                 writer.WriteEndObject();
             }
 

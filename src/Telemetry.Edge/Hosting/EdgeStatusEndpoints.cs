@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Telemetry.Core;
+using Telemetry.Edge.Api;
+using Telemetry.Edge.Forwarding;
+
+namespace Telemetry.Edge.Hosting;
+
+/// <summary>
+/// `GET /api/edge` (this agent, its spool and datacenter link; what `telemetry-edge status` prints) and
+/// `GET /metrics` (the same and more in Prometheus text, for the datacenter's monitoring).
+/// </summary>
+public static class EdgeStatusEndpoints
+{
+    public static IEndpointRouteBuilder MapEdgeStatus(this IEndpointRouteBuilder endpoints, EdgeRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(runtime);
+        endpoints.MapGet("/api/edge", async (HttpResponse response, CancellationToken cancellationToken) =>
+        {
+            response.ContentType = "application/json";
+            using (var writer = new Utf8JsonWriter(response.BodyWriter))
+            {
+                WriteStatus(writer, runtime);
+            }
+
+            await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+        });
+        endpoints.MapGet("/metrics", (HttpResponse response, CancellationToken cancellationToken) =>
+        {
+            response.ContentType = PrometheusText.ContentType;
+            return response.WriteAsync(WriteMetrics(runtime).ToString(), cancellationToken);
+        });
+        return endpoints;
+    }
+
+    public static void WriteStatus(Utf8JsonWriter w, EdgeRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(runtime);
+        var config = runtime.Config;
+        var stats = runtime.Spool.GetStatistics();
+        w.WriteStartObject();
+        w.WriteString("edgeId", config.EdgeId);
+        w.WriteString("site", config.Site);
+        w.WriteString("version", EdgeVersion.Current);
+        w.WriteString("startedAt", runtime.StartedAt);
+        w.WriteNumber("samplesWritten", runtime.Pipeline.SamplesWritten);
+        w.WriteNumber("reloadsApplied", runtime.ReloadsApplied);
+        w.WriteNumber("reloadsRefused", runtime.ReloadsRefused);
+        w.WriteStartObject("spool");
+        w.WriteNumber("backlogSamples", stats.BacklogSamples);
+        w.WriteNumber("backlogBytes", stats.BacklogBytes);
+        w.WriteNumber("oldestUnacknowledgedSeconds", stats.OldestUnacknowledgedAge?.TotalSeconds ?? 0);
+        w.WriteNumber("diskBytes", stats.DiskBytes);
+        w.WriteNumber("samplesDropped", stats.SamplesDropped);
+        w.WriteNumber("recordsCutAtRecovery", stats.RecordsCutAtRecovery);
+        w.WriteBoolean("faulted", stats.IsFaulted);
+        w.WriteEndObject();
+        w.WriteStartObject("datacenter");
+        if (runtime.Forwarder is not { } forwarder || config.Datacenter is null)
+        {
+            w.WriteString("state", "not configured");
+        }
+        else
+        {
+            var s = forwarder.Status;
+            w.WriteString("state", s.State.ToString().ToLowerInvariant());
+            w.WriteString("url", config.Datacenter.BaseUri.ToString());
+            w.WriteNumber("deliveredSamples", s.DeliveredSamples);
+            w.WriteNumber("rejectedSamples", s.RejectedSamples);
+            w.WriteNumber("failedAttempts", s.FailedAttempts);
+            if (s.LastError is { } error)
+            {
+                w.WriteString("lastError", error);
+            }
+        }
+
+        w.WriteEndObject();
+        w.WriteStartArray("sources");
+        foreach (var source in runtime.Sources)
+        {
+            var h = source.GetHealth();
+            w.WriteStartObject();
+            w.WriteString("name", h.Name);
+            w.WriteString("kind", h.Kind);
+            w.WriteString("state", h.State.ToString().ToLowerInvariant());
+            w.WriteNumber("samples", h.SamplesReceived);
+            w.WriteNumber("lastSample", h.LastSampleUnixNs / 1_000_000);
+            if (h.LastError is { } error)
+            {
+                w.WriteString("lastError", error);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    public static PrometheusText WriteMetrics(EdgeRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var config = runtime.Config;
+        var stats = runtime.Spool.GetStatistics();
+        var m = new PrometheusText();
+        m.Gauge("telemetry_edge_info", "This agent: version, edge id and site.", 1, "version", EdgeVersion.Current, "edge_id", config.EdgeId, "site", config.Site);
+        m.Counter("telemetry_edge_samples_written_total", "Samples the sources wrote into the spool.", runtime.Pipeline.SamplesWritten);
+        m.Gauge("telemetry_edge_spool_backlog_samples", "Samples in the spool not yet acknowledged by the datacenter.", stats.BacklogSamples);
+        m.Gauge("telemetry_edge_spool_backlog_bytes", "Bytes of the unacknowledged backlog.", stats.BacklogBytes);
+        m.Gauge("telemetry_edge_spool_oldest_unacknowledged_seconds", "Age of the oldest sample not yet delivered.", stats.OldestUnacknowledgedAge?.TotalSeconds ?? 0);
+        m.Gauge("telemetry_edge_spool_disk_bytes", "Disk the spool uses.", stats.DiskBytes);
+        m.Counter("telemetry_edge_spool_dropped_samples_total", "Samples dropped because the spool's disk budget was full.", stats.SamplesDropped);
+        m.Gauge("telemetry_edge_spool_faulted", "1 when the spool stopped accepting writes (disk error).", stats.IsFaulted ? 1 : 0);
+        if (runtime.Forwarder is { } forwarder)
+        {
+            var s = forwarder.Status;
+            m.Gauge("telemetry_edge_datacenter_up", "1 when the last delivery to the datacenter succeeded.", s.State == ForwarderLinkState.Connected ? 1 : 0);
+            m.Counter("telemetry_edge_datacenter_delivered_samples_total", "Samples the datacenter acknowledged.", s.DeliveredSamples);
+            m.Counter("telemetry_edge_datacenter_rejected_samples_total", "Samples the datacenter refused (quarantined).", s.RejectedSamples);
+            m.Counter("telemetry_edge_datacenter_failed_attempts_total", "Delivery attempts that failed and were retried.", s.FailedAttempts);
+        }
+
+        var nowNs = UnixTime.Now(TimeProvider.System);
+        foreach (var source in runtime.Sources)
+        {
+            var h = source.GetHealth();
+            m.Gauge("telemetry_edge_source_up", "1 when the source is connected to its device or broker.", h.State == SourceLinkState.Connected ? 1 : 0, "source", h.Name, "kind", h.Kind);
+            m.Counter("telemetry_edge_source_samples_total", "Samples a source produced.", h.SamplesReceived, "source", h.Name, "kind", h.Kind);
+            m.Gauge("telemetry_edge_source_last_sample_age_seconds", "Seconds since the source's last sample.", h.LastSampleUnixNs == 0 ? double.PositiveInfinity : (nowNs - h.LastSampleUnixNs) / 1e9, "source", h.Name, "kind", h.Kind);
+        }
+
+        var machines = runtime.Pipeline.View.Snapshot();
+        var staleTags = 0;
+        foreach (var machine in machines)
+        {
+            foreach (var tag in machine.Tags)
+            {
+                if (nowNs - tag.ReceiveTimeNs > 10_000_000_000L)
+                {
+                    staleTags++;
+                }
+            }
+        }
+
+        m.Gauge("telemetry_edge_machines", "Machines the agent has seen.", machines.Count);
+        m.Gauge("telemetry_edge_stale_tags", "Tags without an update for more than 10 s.", staleTags);
+        m.Counter("telemetry_edge_config_reloads_total", "Configuration reloads.", runtime.ReloadsApplied, "result", "applied");
+        m.Counter("telemetry_edge_config_reloads_total", "Configuration reloads.", runtime.ReloadsRefused, "result", "refused");
+        using var process = Process.GetCurrentProcess();
+        m.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", process.WorkingSet64);
+        m.Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", process.TotalProcessorTime.TotalSeconds);
+        m.Gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", runtime.StartedAt.ToUnixTimeMilliseconds() / 1000.0);
+        return m;
+    }
+}
