@@ -50,6 +50,15 @@ public class RunCommandTests
     }
 
     [Fact]
+    public async Task Status_AgentNotRunning_SaysSoAndHowToLook()
+    {
+        var (code, output) = await EdgeAgentProcess.RunToEndAsync("status", "--url", $"http://127.0.0.1:{FreePort.Get()}");
+        Assert.Equal(3, code);
+        Assert.Contains("telemetry-edge is not answering on", output, StringComparison.Ordinal);
+        Assert.Contains("systemctl status telemetry-edge", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_SimulatorToInfluxDb_SamplesStoredAndStatusShown()
     {
         await using var influx = await InfluxDbPeer.StartAsync();
@@ -95,6 +104,21 @@ public class RunCommandTests
             Assert.Equal("edge-run-test", edge.GetProperty("edgeId").GetString());
             Assert.Equal("connected", edge.GetProperty("datacenter").GetProperty("state").GetString());
             Assert.True(edge.GetProperty("datacenter").GetProperty("deliveredSamples").GetInt64() > 0);
+
+            // The watchdog and monitoring views of the same agent.
+            var metrics = await http.GetStringAsync("metrics");
+            Assert.Contains("# TYPE telemetry_edge_samples_written_total counter", metrics, StringComparison.Ordinal);
+            Assert.Contains("telemetry_edge_datacenter_up 1", metrics, StringComparison.Ordinal);
+            Assert.Matches(@"telemetry_edge_source_up\{source=""sim"",kind=""simulator""\} 1", metrics);
+            Assert.Matches(@"telemetry_edge_info\{version=""[^""]+"",edge_id=""edge-run-test"",site=""plant-run""\} 1", metrics);
+            Assert.Matches(@"process_resident_memory_bytes \d+", metrics);
+            Assert.Contains("ok", await http.GetStringAsync("health"), StringComparison.Ordinal);
+
+            var (statusCode, status) = await EdgeAgentProcess.RunToEndAsync("status", "--url", $"http://127.0.0.1:{port}", "--interval", "0.5");
+            Assert.True(statusCode == 0, status);
+            Assert.Contains("edge edge-run-test, site plant-run", status, StringComparison.Ordinal);
+            Assert.Matches(@"datacenter\s+connected\s+http://127\.0\.0\.1:\d+/", status);
+            Assert.Matches(@"sim\s+simulator\s+connected\s+\d+(\.\d)?\s+\d", status);
         }
     }
 }

@@ -1,0 +1,140 @@
+// Resource use of the edge agent on a small PC: N simulated tags at 1 s, through the spool, forwarded to a real
+// InfluxDB. Runs the self-contained single-file build (what a factory PC gets) and samples its RSS and CPU from
+// /proc after a warm-up.
+//
+//   dotnet run -c Release --project bench/Telemetry.EdgeLoad -- --tags 5000 --minutes 5
+using System.Globalization;
+using System.Text.Json;
+using Telemetry.Testing;
+using Telemetry.Testing.Peers;
+
+var tags = IntArg("--tags", 5000);
+var minutes = DoubleArg("--minutes", 5);
+var warmup = TimeSpan.FromSeconds(DoubleArg("--warmup-seconds", 60));
+var repo = FindRepositoryRoot();
+
+using var dir = new TempDirectory("edge-load");
+Console.WriteLine("publishing the single-file agent …");
+var publish = PeerProcess.Start("publish", "dotnet",
+    ["publish", Path.Combine(repo, "edge", "Telemetry.EdgeAgent"), "-c", "Release", "-r", "linux-x64", "--self-contained",
+     "-p:PublishSingleFile=true", "-o", dir.Combine("bin"), "--nologo"]);
+await using (publish)
+{
+    await publish.WaitForExitAsync();
+    if (publish.ExitCode != 0)
+    {
+        Console.Error.WriteLine(publish.Output);
+        return 1;
+    }
+}
+
+await using var influx = await InfluxDbPeer.StartAsync();
+await influx.CreateDatabaseAsync("plant");
+
+// The three profiles have 9, 7 and 8 tags (hardware/profiles): enough machines for the tag count.
+string[] profiles = ["cnc-mill", "hydraulic-press", "curing-oven"];
+int[] tagsOf = [9, 7, 8];
+var machines = new List<string>();
+var total = 0;
+for (var i = 0; total < tags; i++)
+{
+    machines.Add($"      - {{ name: m{i:D5}, profile: {profiles[i % 3]}, area: hall-{i / 100}, line: line-{i / 20} }}");
+    total += tagsOf[i % 3];
+}
+
+var port = FreePort.Get();
+var config = dir.Combine("edge.yaml");
+await File.WriteAllTextAsync(config, $"""
+    edge: {"{"} id: edge-load, site: plant-load, data_dir: {dir.Combine("data")} {"}"}
+    web: {"{"} listen: 127.0.0.1:{port} {"}"}
+    datacenter: {"{"} kind: influxdb1, url: {influx.BaseAddress}, database: plant {"}"}
+    sources:
+      - name: plant
+        type: simulator
+        interval: 1s
+        machines:
+    {string.Join('\n', machines)}
+    """);
+Console.WriteLine($"{machines.Count} machines, {total} tags at 1 s; warm-up {warmup.TotalSeconds:0} s, then {minutes} min measured");
+
+var agent = PeerProcess.Start("telemetry-edge", dir.Combine("bin", "telemetry-edge"), ["run", "--config", config]);
+await using (agent)
+{
+    using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+    await Task.Delay(warmup);
+    var ticksPerSecond = 100.0; // USER_HZ on Linux
+    var (cpu0, wall0) = (CpuTicks(agent.ProcessId), DateTime.UtcNow);
+    var edge0 = await EdgeAsync(http);
+    var rss = new List<long>();
+    var end = DateTime.UtcNow.AddMinutes(minutes);
+    while (DateTime.UtcNow < end)
+    {
+        if (agent.HasExited)
+        {
+            Console.Error.WriteLine(agent.Output);
+            return 1;
+        }
+
+        rss.Add(RssBytes(agent.ProcessId));
+        await Task.Delay(TimeSpan.FromSeconds(5));
+    }
+
+    var (cpu1, wall1) = (CpuTicks(agent.ProcessId), DateTime.UtcNow);
+    var edge1 = await EdgeAsync(http);
+    var live = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/machines", UriKind.Relative))).RootElement;
+    var liveTags = live.GetProperty("machines").EnumerateArray().Sum(m => m.GetProperty("tags").GetArrayLength());
+    var seconds = (wall1 - wall0).TotalSeconds;
+    var cpuPercent = (cpu1 - cpu0) / ticksPerSecond / seconds * 100;
+    var written = (edge1.GetProperty("samplesWritten").GetInt64() - edge0.GetProperty("samplesWritten").GetInt64()) / seconds;
+    var delivered = (edge1.GetProperty("datacenter").GetProperty("deliveredSamples").GetInt64()
+        - edge0.GetProperty("datacenter").GetProperty("deliveredSamples").GetInt64()) / seconds;
+    var backlog = edge1.GetProperty("spool").GetProperty("backlogSamples").GetInt64();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"tags {liveTags} (live view)  samples/s written {written:0}  delivered {delivered:0}  backlog at end {backlog}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"RSS avg {rss.Average() / 1048576:0.0} MiB  max {rss.Max() / 1048576.0:0.0} MiB  CPU {cpuPercent:0.00}% of one core over {seconds:0} s"));
+    await agent.StopAsync(TimeSpan.FromSeconds(20));
+}
+
+return 0;
+
+static async Task<JsonElement> EdgeAsync(HttpClient http) =>
+    JsonDocument.Parse(await http.GetStringAsync(new Uri("api/edge", UriKind.Relative))).RootElement.Clone();
+
+static long CpuTicks(int pid)
+{
+    // Fields after the ")" of the command name: state is 3rd, utime 14th, stime 15th.
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+}
+
+static long RssBytes(int pid)
+{
+    foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+    {
+        if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+        {
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+
+    return 0;
+}
+
+static string FindRepositoryRoot()
+{
+    for (var d = new DirectoryInfo(Environment.CurrentDirectory); d is not null; d = d.Parent)
+    {
+        if (File.Exists(Path.Combine(d.FullName, "Telemetry.sln")))
+        {
+            return d.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("run from inside the repository");
+}
+
+int IntArg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+
+double DoubleArg(string name, double fallback) => Array.IndexOf(args, name) is var i and >= 0 ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
