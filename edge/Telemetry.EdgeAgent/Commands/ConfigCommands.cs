@@ -101,8 +101,7 @@ public static class ConfigCommands
         var watch = options.GetString("no-watch") != "true";
         options.EnsureAllUsed("run");
         var config = EdgeConfigLoader.LoadFile(path);
-        var sources = SourceFactory.Create(config);
-        await using var runtime = await EdgeRuntime.StartAsync(config, sources, cancellationToken: cancellationToken);
+        await using var runtime = await EdgeRuntime.StartAsync(config, SourceFactory.Build, cancellationToken);
         var logger = runtime.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Telemetry.Edge.Config");
         await using var watcher = new ConfigWatcher(path, runtime, SourceFactory.Build, logger, watch);
         Console.WriteLine($"telemetry-edge {CommandLine.Version}: edge {config.EdgeId} (site {config.Site}) running; live page {runtime.Address}");

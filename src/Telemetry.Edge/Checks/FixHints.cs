@@ -46,6 +46,39 @@ public static class FixHints
         return ProbeResult.Failed($"{host}:{port}: {exception.Message}", "Check the address and that the server is up.");
     }
 
+    /// <summary>For sources that report failures as text (their health's last error).</summary>
+    public static ProbeResult ForMessage(string message, string host, int port, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        bool Has(string s) => message.Contains(s, StringComparison.OrdinalIgnoreCase);
+        if (Has("not authori") || Has("username or password") || Has("BadUserNameOrPassword") || Has("BadUserAccessDenied") || Has("BadIdentityToken"))
+        {
+            return ProbeResult.Failed(message, "The credentials were refused: check username and password (and that this user may read these topics or nodes).");
+        }
+
+        if (Has("certificate") || Has("TLS") || Has("SSL") || Has("BadSecurity"))
+        {
+            return ProbeResult.Failed(message, "The security handshake failed: check the CA file, the certificate's host name, or trust our client certificate on the server.");
+        }
+
+        if (Has("refused"))
+        {
+            return ProbeResult.Failed(message, $"Nothing listens on {host}:{port}. Is the server running, and is the port in the configuration right?");
+        }
+
+        if (Has("resolve") || Has("No such host") || Has("Name or service not known") || Has("nodename nor servname"))
+        {
+            return ProbeResult.Failed(message, "Check the host name in the configuration, or use the IP address; check this PC's DNS settings.");
+        }
+
+        if (Has("timed out") || Has("timeout") || Has("no connection within"))
+        {
+            return TimedOut(host, port, timeout) with { Problem = message };
+        }
+
+        return ProbeResult.Failed(message, "Check the address, the port and the server's log.");
+    }
+
     public static ProbeResult TimedOut(string host, int port, TimeSpan timeout) => ProbeResult.Failed(
         $"no answer from {host}:{port} within {timeout.TotalSeconds:0.#} s",
         "A firewall may drop the traffic, or the address is wrong: try `ping` and check the port is open.");

@@ -106,7 +106,7 @@ public static class EdgeConfigLoader
         var machines = new Dictionary<string, ConfigLocation>(StringComparer.Ordinal);
         foreach (var item in root.Required("sources", "a list of sources (simulator, opcua, mqtt)").Items())
         {
-            var source = ParseSource(item, machines);
+            var source = ParseSource(item, machines, edgeId, site, environment);
             if (!sourceNames.Add(source.Name))
             {
                 throw source.Location.Error($"a source named '{source.Name}' is already defined.");
@@ -163,7 +163,7 @@ public static class EdgeConfigLoader
         return options;
     }
 
-    private static SourceConfig ParseSource(ConfigNode item, Dictionary<string, ConfigLocation> machines)
+    private static SourceConfig ParseSource(ConfigNode item, Dictionary<string, ConfigLocation> machines, string edgeId, string site, Func<string, string?> environment)
     {
         var name = item.Required("name", "a name for this source").Name();
         var typeNode = item.Required("type", "simulator, opcua or mqtt");
@@ -172,7 +172,8 @@ public static class EdgeConfigLoader
         SourceConfig source = type switch
         {
             "simulator" => ParseSimulator(item, name, location, machines),
-            "opcua" or "mqtt" => throw typeNode.Error($"'{type}' sources are not available in this build yet; use type: simulator."),
+            "mqtt" => MqttSourceConfigParser.Parse(item, name, location, edgeId, site, environment),
+            "opcua" => throw typeNode.Error($"'{type}' sources are not available in this build yet; use type: simulator or mqtt."),
             _ => throw typeNode.Error($"'{type}' is not a source type; expected simulator, opcua or mqtt."),
         };
         item.EnsureNoUnknownKeys();

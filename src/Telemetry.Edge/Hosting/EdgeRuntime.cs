@@ -19,7 +19,7 @@ using Telemetry.Storage;
 namespace Telemetry.Edge.Hosting;
 
 /// <summary>Builds the source a config entry describes (the agent knows every source type; this library does not).</summary>
-public delegate ISampleSource SourceBuilder(EdgeConfig config, SourceConfig source);
+public delegate ISampleSource SourceBuilder(EdgeConfig config, SourceConfig source, ILoggerFactory loggers);
 
 /// <summary>
 /// One running edge agent: the spool (opened and recovered first), the pipeline every source writes into, the
@@ -76,16 +76,34 @@ public sealed partial class EdgeRuntime : IAsyncDisposable
             ? new Uri(a)
             : null;
 
+    /// <summary>Starts the agent with the sources <paramref name="config"/> names, built by <paramref name="build"/>.</summary>
+    public static Task<EdgeRuntime> StartAsync(EdgeConfig config, SourceBuilder build, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(build);
+        return StartAsync(config, loggers => [.. config.Sources.Select(s => build(config, s, loggers))], null, null, cancellationToken);
+    }
+
     /// <param name="configureApp">Extra endpoints (e.g. the demo's simulator controls).</param>
-    public static async Task<EdgeRuntime> StartAsync(
+    public static Task<EdgeRuntime> StartAsync(
         EdgeConfig config,
         IReadOnlyList<ISampleSource> sources,
         Action<WebApplication>? configureApp = null,
         Action<ILoggingBuilder>? configureLogging = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(sources);
+        return StartAsync(config, _ => sources, configureApp, configureLogging, cancellationToken);
+    }
+
+    private static async Task<EdgeRuntime> StartAsync(
+        EdgeConfig config,
+        Func<ILoggerFactory, IReadOnlyList<ISampleSource>> createSources,
+        Action<WebApplication>? configureApp,
+        Action<ILoggingBuilder>? configureLogging,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         if (configureLogging is null)
@@ -115,6 +133,7 @@ public sealed partial class EdgeRuntime : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var sources = createSources(loggers);
 
         // The spool first: recovery happens before any source runs.
         var spool = await Spool.OpenAsync(
@@ -208,7 +227,7 @@ public sealed partial class EdgeRuntime : IAsyncDisposable
                         continue;
                     }
 
-                    var source = build(effective, settings);
+                    var source = build(effective, settings, _loggers);
                     added.Add(source);
                     nextPrints[settings.Name] = (print, source);
                     (running.Source is null ? report.Added : report.Restarted).Add(settings.Name);

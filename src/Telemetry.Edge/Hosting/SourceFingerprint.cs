@@ -20,7 +20,7 @@ public static class SourceFingerprint
                 {
                     foreach (var property in info.Properties)
                     {
-                        if (property.PropertyType == typeof(ConfigLocation))
+                        if (property.PropertyType == typeof(ConfigLocation) || property.PropertyType == typeof(TimeProvider))
                         {
                             property.ShouldSerialize = static (_, _) => false;
                         }

@@ -1,6 +1,8 @@
 using Telemetry.Core;
 using Telemetry.Edge.Checks;
+using Microsoft.Extensions.Logging;
 using Telemetry.Edge.Configuration;
+using Telemetry.Edge.Mqtt;
 using Telemetry.Simulator;
 using Telemetry.Simulator.Profiles;
 
@@ -9,20 +11,16 @@ namespace Telemetry.EdgeAgent.Commands;
 /// <summary>Builds the sources a config names, and the probe `check` runs for each.</summary>
 public static class SourceFactory
 {
-    public static IReadOnlyList<ISampleSource> Create(EdgeConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return [.. config.Sources.Select(s => Build(config, s))];
-    }
-
-    /// <summary>One source (the runtime's <see cref="Telemetry.Edge.Hosting.SourceBuilder"/> for reloads).</summary>
-    public static ISampleSource Build(EdgeConfig config, SourceConfig source)
+    /// <summary>One source (the runtime's <see cref="Telemetry.Edge.Hosting.SourceBuilder"/>, also for reloads).</summary>
+    public static ISampleSource Build(EdgeConfig config, SourceConfig source, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(loggers);
         return source switch
         {
             SimulatorSourceConfig sim => CreateSimulator(config.Site, sim),
+            MqttSourceConfig mqtt => new MqttSource(mqtt.Options, loggers.CreateLogger($"Telemetry.Edge.Mqtt.{mqtt.Name}")),
             _ => throw source.Location.Error($"source type '{source.Type}' is not available in this build."),
         };
     }
@@ -34,8 +32,31 @@ public static class SourceFactory
         return source switch
         {
             SimulatorSourceConfig sim => new SimulatorProbe(CreateSimulator(config.Site, sim)),
+            MqttSourceConfig mqtt => MqttProbe(mqtt.Options, timeout),
             _ => throw source.Location.Error($"source type '{source.Type}' is not available in this build."),
         };
+    }
+
+    /// <summary>Its own client id and a clean session, so the check never takes over the running agent's session.</summary>
+    private static SourceRunProbe MqttProbe(MqttSourceOptions options, TimeSpan timeout)
+    {
+        var probe = options with
+        {
+            ClientId = options.ClientId + "-check",
+            CleanStart = true,
+            SessionExpiry = null,
+            ConnectTimeout = timeout,
+            ReconnectMinDelay = timeout,
+            ReconnectMaxDelay = timeout,
+        };
+        var scheme = options.Tls is null ? "mqtt" : "mqtts";
+        var security = options.Tls is null ? "none (plain TCP)" : "TLS" + (options.Tls.ClientCertificateFile is null ? string.Empty : " + client cert");
+        if (options.UserName is not null)
+        {
+            security += ", user " + options.UserName;
+        }
+
+        return new SourceRunProbe(new MqttSource(probe), $"{scheme}://{options.Host}:{options.Port}", options.Host, options.Port, security, timeout);
     }
 
     private static PlantSimulator CreateSimulator(string site, SimulatorSourceConfig sim)
