@@ -75,11 +75,15 @@ internal sealed class MessageMapper : IDisposable
             }
 
             default:
-                return SparkplugDecoder.Decode(binding.Site, topic, payload, receiveTimeNs, batch);
+                return Sparkplug!.Decode(binding.Site, binding.Rule.Rule.Area, binding.Rule.Rule.Line, topic, payload, receiveTimeNs, batch);
         }
     }
 
-    public void Dispose() => _scratch.Dispose();
+    public void Dispose()
+    {
+        _scratch.Dispose();
+        Sparkplug?.Dispose();
+    }
 
     private void AddJsonValue(string? tag, SampleValue value, long sourceTimeNs, Quality quality)
     {

@@ -134,6 +134,23 @@ internal sealed class IngestPipeline : IDisposable
         }
     }
 
+    /// <summary>Takes the Sparkplug rebirth requests the decoder queued (under the mapping lock).</summary>
+    public void TakeRebirthRequests(List<Sparkplug.RebirthRequest> into)
+    {
+        if (_mapper.Sparkplug is not { } sparkplug)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            while (sparkplug.TryTakeRebirth(out var request))
+            {
+                into.Add(request);
+            }
+        }
+    }
+
     public void Dispose()
     {
         _pending.Dispose();
