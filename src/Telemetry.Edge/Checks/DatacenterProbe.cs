@@ -29,7 +29,8 @@ public sealed class DatacenterProbe : IConnectivityProbe
     public async Task<ProbeResult> RunAsync(CancellationToken cancellationToken)
     {
         var uri = _options.WriteUri();
-        var security = uri.Scheme == Uri.UriSchemeHttps ? "https" : "http (not encrypted)";
+        var security = uri.Scheme != Uri.UriSchemeHttps ? "http (not encrypted)"
+            : "https" + (_options.Tls?.CaFile is null ? string.Empty : ", own CA") + (_options.Tls?.ClientCertificateFile is null ? string.Empty : ", client cert");
         using var http = new HttpClient(_handler ?? DatacenterClient.CreateHandler(_options), disposeHandler: _handler is null) { Timeout = _timeout };
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent([]) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
@@ -77,6 +78,14 @@ public sealed class DatacenterProbe : IConnectivityProbe
                     "The datacenter is up but not well: the agent will keep buffering and retry; tell the datacenter team.",
                     latency, security),
             };
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is System.Security.Authentication.AuthenticationException tls)
+        {
+            return ProbeResult.Failed(
+                $"TLS handshake refused: {tls.Message}",
+                DatacenterTls.Explain(uri, _options.Tls, "certificate not trusted or not matching"),
+                clock.Elapsed,
+                security);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {

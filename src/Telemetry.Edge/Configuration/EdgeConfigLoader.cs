@@ -149,6 +149,7 @@ public static class EdgeConfigLoader
             RequestTimeout = dc.Optional("timeout")?.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(30),
             BacklogSamplesPerSecond = dc.Optional("backlog_rate")?.Int(1, 100_000_000),
             QuarantineDirectory = Path.Combine(dataDir, "quarantine"),
+            Tls = dc.Optional("tls") is { } tls ? ParseTls(tls) : null,
         };
         try
         {
@@ -160,6 +161,27 @@ public static class EdgeConfigLoader
         }
 
         dc.EnsureNoUnknownKeys();
+        return options;
+    }
+
+    private static DatacenterTlsOptions ParseTls(ConfigNode tls)
+    {
+        var options = new DatacenterTlsOptions
+        {
+            CaFile = tls.Optional("ca")?.NonEmptyString("a PEM file of the datacenter's CA"),
+            ClientCertificateFile = tls.Optional("client_cert")?.NonEmptyString("a PEM client certificate"),
+            ClientKeyFile = tls.Optional("client_key")?.NonEmptyString("the PEM key of the client certificate"),
+        };
+        tls.EnsureNoUnknownKeys();
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw tls.Error(ex.Message);
+        }
+
         return options;
     }
 

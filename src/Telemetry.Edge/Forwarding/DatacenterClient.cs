@@ -52,13 +52,19 @@ public sealed class DatacenterClient : IDisposable
     public static SocketsHttpHandler CreateHandler(DatacenterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = options.MaxInFlight,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
             AutomaticDecompression = DecompressionMethods.None,
         };
+        if (options.Tls is { } tls)
+        {
+            DatacenterTls.Apply(handler, tls);
+        }
+
+        return handler;
     }
 
     /// <param name="body">Line protocol, gzip-compressed when <paramref name="gzipped"/>.</param>
@@ -97,8 +103,7 @@ public sealed class DatacenterClient : IDisposable
         }
         catch (HttpRequestException ex) when (ex.InnerException is AuthenticationException)
         {
-            return new DeliveryOutcome(DeliveryStatus.CertificateError, 0,
-                $"TLS to {_writeUri.Host} failed: {ex.InnerException.Message} Check the datacenter's certificate and the configured CA.", null);
+            return new DeliveryOutcome(DeliveryStatus.CertificateError, 0, DatacenterTls.Explain(_writeUri, _options.Tls, ex.InnerException.Message), null);
         }
         catch (HttpRequestException ex)
         {

@@ -57,11 +57,24 @@ public sealed record DatacenterOptions
     /// <summary>Samples per second the backlog drains at after an outage (live samples are never held back). Null: no cap.</summary>
     public int? BacklogSamplesPerSecond { get; init; }
 
+    /// <summary>CA and client certificate for an https:// datacenter; null: the system trust store, no client certificate.</summary>
+    public DatacenterTlsOptions? Tls { get; init; }
+
     public void Validate()
     {
         if (!BaseUri.IsAbsoluteUri || (BaseUri.Scheme != Uri.UriSchemeHttp && BaseUri.Scheme != Uri.UriSchemeHttps))
         {
             throw new ArgumentException($"datacenter url '{BaseUri}': expected an absolute http:// or https:// URL.");
+        }
+
+        if (Tls is not null)
+        {
+            if (BaseUri.Scheme != Uri.UriSchemeHttps)
+            {
+                throw new ArgumentException("tls settings need an https:// datacenter url.");
+            }
+
+            Tls.Validate();
         }
 
         if (string.IsNullOrWhiteSpace(EdgeId))
