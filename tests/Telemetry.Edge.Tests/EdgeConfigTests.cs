@@ -85,6 +85,8 @@ public class EdgeConfigTests
         { "broken yaml", "web:\n  listen", "web:\n listen: [\n", "edge.yaml:" },
         { "tab indentation", "  site: plant-a", "\tsite: plant-a", "this is not valid YAML" },
         { "section given a value", "web:\n  listen: 127.0.0.1:9090\n", "web: 8080\n", "edge.yaml:5:6: web: expected a section" },
+        { "bad log format", "web:\n", "log: { format: xml }\nweb:\n", "edge.yaml:5:16: log.format: 'xml' is not one of: auto, text, json, systemd" },
+        { "unknown log key", "web:\n", "log: { levle: debug }\nweb:\n", "edge.yaml:5:8: log.levle: unknown key" },
         { "bad speed", "interval: 500ms", "interval: 500ms\n    speed: fast", "sources[0].speed: 'fast' is not a number" },
     };
 
@@ -97,6 +99,14 @@ public class EdgeConfigTests
         var ex = Assert.Throws<ConfigException>(() => EdgeConfigLoader.Parse(yaml, "edge.yaml", Env));
         Assert.True(ex.Message.Contains(expected, StringComparison.Ordinal), $"{name}: got '{ex.Message}'");
         Assert.StartsWith("edge.yaml:", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_LogSection_FormatAndLevelRead()
+    {
+        var config = EdgeConfigLoader.Parse(Valid.Replace("web:\n", "log: { format: json, level: warning }\nweb:\n", StringComparison.Ordinal), "edge.yaml", Env);
+        Assert.Equal(new LogSettings(LogFormat.Json, Microsoft.Extensions.Logging.LogLevel.Warning), config.Log);
+        Assert.Equal(LogFormat.Auto, EdgeConfigLoader.Parse(Valid, "edge.yaml", Env).Log.Format);
     }
 
     [Fact]

@@ -50,6 +50,33 @@ public class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_JsonLogFormat_OneJsonObjectPerLine()
+    {
+        using var dir = new TempDirectory("edge-json-log");
+        var path = dir.Combine("edge.yaml");
+        await File.WriteAllTextAsync(path, $"""
+            edge: {"{"} id: edge-json, site: plant-json, data_dir: {dir.Combine("data")} {"}"}
+            web: {"{"} listen: 127.0.0.1:{FreePort.Get()} {"}"}
+            log: {"{"} format: json {"}"}
+            sources: []
+            """);
+        var process = PeerProcess.Start("telemetry-edge", "dotnet", [EdgeAgentProcess.AgentDll, "run", "--config", path]);
+        await using (process)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!process.Output.Contains("\"EventId\"", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            var line = process.Output.Split('\n').First(l => l.Contains("\"EventId\"", StringComparison.Ordinal));
+            var entry = JsonDocument.Parse(line[line.IndexOf('{', StringComparison.Ordinal)..]).RootElement;
+            Assert.True(entry.TryGetProperty("LogLevel", out _), line);
+            Assert.True(entry.TryGetProperty("Category", out _), line);
+        }
+    }
+
+    [Fact]
     public async Task Status_AgentNotRunning_SaysSoAndHowToLook()
     {
         var (code, output) = await EdgeAgentProcess.RunToEndAsync("status", "--url", $"http://127.0.0.1:{FreePort.Get()}");

@@ -29,10 +29,23 @@ public sealed record EdgeConfig
 
     public required IReadOnlyList<SourceConfig> Sources { get; init; }
 
+    public LogSettings Log { get; init; } = new(LogFormat.Auto, Microsoft.Extensions.Logging.LogLevel.Information);
+
     public string SpoolDirectory => Path.Combine(DataDirectory, "spool");
 
     public string QuarantineDirectory => Path.Combine(DataDirectory, "quarantine");
 }
+
+/// <summary>How the agent logs: Auto is journald-friendly under systemd and one line per entry otherwise.</summary>
+public enum LogFormat
+{
+    Auto,
+    Text,
+    Json,
+    Systemd,
+}
+
+public sealed record LogSettings(LogFormat Format, Microsoft.Extensions.Logging.LogLevel Level);
 
 public sealed record SpoolSettings(long? MaxDiskBytes, SpoolFullPolicy WhenFull, long SegmentBytes);
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Telemetry.Edge.Forwarding;
 using Telemetry.Storage;
 using YamlDotNet.Core;
@@ -24,6 +25,22 @@ public static class EdgeConfigLoader
         ["influxdb1"] = DatacenterKind.InfluxDb1,
         ["influxdb2"] = DatacenterKind.InfluxDb2,
         ["victoriametrics"] = DatacenterKind.VictoriaMetrics,
+    };
+
+    private static readonly Dictionary<string, LogFormat> LogFormats = new(StringComparer.Ordinal)
+    {
+        ["auto"] = LogFormat.Auto,
+        ["text"] = LogFormat.Text,
+        ["json"] = LogFormat.Json,
+        ["systemd"] = LogFormat.Systemd,
+    };
+
+    private static readonly Dictionary<string, LogLevel> LogLevels = new(StringComparer.Ordinal)
+    {
+        ["debug"] = LogLevel.Debug,
+        ["information"] = LogLevel.Information,
+        ["warning"] = LogLevel.Warning,
+        ["error"] = LogLevel.Error,
     };
 
     public static EdgeConfig LoadFile(string path, Func<string, string?>? environment = null)
@@ -99,6 +116,15 @@ public static class EdgeConfigLoader
             spoolNode.EnsureNoUnknownKeys();
         }
 
+        var log = new LogSettings(LogFormat.Auto, LogLevel.Information);
+        if (root.Optional("log") is { } logNode)
+        {
+            log = new LogSettings(
+                logNode.Optional("format")?.OneOf(LogFormats) ?? LogFormat.Auto,
+                logNode.Optional("level")?.OneOf(LogLevels) ?? LogLevel.Information);
+            logNode.EnsureNoUnknownKeys();
+        }
+
         var datacenter = root.Optional("datacenter") is { } dc ? ParseDatacenter(dc, edgeId, dataDir, environment) : null;
 
         var sources = new List<SourceConfig>();
@@ -125,6 +151,7 @@ public static class EdgeConfigLoader
             Spool = spool,
             Datacenter = datacenter,
             Sources = sources,
+            Log = log,
         };
     }
 

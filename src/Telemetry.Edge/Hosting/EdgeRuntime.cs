@@ -108,16 +108,17 @@ public sealed partial class EdgeRuntime : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (configureLogging is null)
         {
-            // Under systemd: one line per entry with the syslog priority prefix, so journald keeps the levels.
-            if (SystemdHelpers.IsSystemdService())
+            // Auto under systemd: one line per entry with the syslog priority prefix, so journald keeps the levels.
+            var format = config.Log.Format == LogFormat.Auto
+                ? (SystemdHelpers.IsSystemdService() ? LogFormat.Systemd : LogFormat.Text)
+                : config.Log.Format;
+            _ = format switch
             {
-                builder.Logging.AddSystemdConsole();
-            }
-            else
-            {
-                builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-            }
-
+                LogFormat.Systemd => builder.Logging.AddSystemdConsole(),
+                LogFormat.Json => builder.Logging.AddJsonConsole(o => o.TimestampFormat = "O"),
+                _ => builder.Logging.AddSimpleConsole(o => o.SingleLine = true),
+            };
+            builder.Logging.SetMinimumLevel(config.Log.Level);
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         }
         else
