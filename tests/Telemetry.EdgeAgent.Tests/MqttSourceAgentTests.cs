@@ -81,6 +81,44 @@ public class MqttSourceAgentTests
         Assert.DoesNotContain("   at ", stopped, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Health_BrokerUnreachable_DegradedNamingTheSource()
+    {
+        using var dir = new TempDirectory("edge-mqtt-health");
+        var port = FreePort.Get();
+        var path = await WriteConfigAsync(dir, FreePort.Get(), port);
+        var process = PeerProcess.Start("telemetry-edge", "dotnet", [EdgeAgentProcess.AgentDll, "run", "--config", path]);
+        await using (process)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
+            JsonElement health = default;
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (DateTime.UtcNow < deadline)
+            {
+                Assert.False(process.HasExited, process.Output);
+                try
+                {
+                    using var response = await http.GetAsync("health");
+                    Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+                    health = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+                    if (health.GetProperty("status").GetString() == "degraded")
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // not listening yet
+                }
+
+                await Task.Delay(200);
+            }
+
+            Assert.Equal("degraded", health.GetProperty("status").GetString());
+            Assert.StartsWith("source sensors: ", health.GetProperty("problems")[0].GetString(), StringComparison.Ordinal);
+        }
+    }
+
     private static async Task<string> WriteConfigAsync(TempDirectory dir, int brokerPort, int webPort)
     {
         var path = dir.Combine("edge.yaml");

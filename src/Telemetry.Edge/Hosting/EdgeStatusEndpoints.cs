@@ -29,12 +29,54 @@ public static class EdgeStatusEndpoints
 
             await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
         });
+        endpoints.MapGet("/health", (HttpResponse response, CancellationToken cancellationToken) =>
+        {
+            var (status, problems) = Health(runtime);
+            response.StatusCode = status == "failing" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+            return response.WriteAsJsonAsync(new { status, problems }, cancellationToken);
+        });
         endpoints.MapGet("/metrics", (HttpResponse response, CancellationToken cancellationToken) =>
         {
             response.ContentType = PrometheusText.ContentType;
             return response.WriteAsync(WriteMetrics(runtime).ToString(), cancellationToken);
         });
         return endpoints;
+    }
+
+    /// <summary>
+    /// For a watchdog: "failing" (503) when the agent cannot keep data (spool faulted); "degraded" (200) when data is
+    /// kept but something needs a person (a source down, the datacenter refusing us, a backlog older than 5 minutes).
+    /// </summary>
+    public static (string Status, IReadOnlyList<string> Problems) Health(EdgeRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var problems = new List<string>();
+        var stats = runtime.Spool.GetStatistics();
+        if (stats.IsFaulted)
+        {
+            return ("failing", ["spool: writes stopped after a disk error; see the log, free or repair the disk, restart the agent"]);
+        }
+
+        foreach (var source in runtime.Sources)
+        {
+            var h = source.GetHealth();
+            if (h.State is not SourceLinkState.Connected and not SourceLinkState.Starting)
+            {
+                problems.Add($"source {h.Name}: {h.State.ToString().ToLowerInvariant()}{(h.LastError is null ? string.Empty : ": " + h.LastError)}");
+            }
+        }
+
+        if (runtime.Forwarder?.Status is { } link && link.State is ForwarderLinkState.ConfigurationError or ForwarderLinkState.CertificateError)
+        {
+            problems.Add($"datacenter: {link.LastError}");
+        }
+
+        if (stats.OldestUnacknowledgedAge is { } age && age > TimeSpan.FromMinutes(5) && runtime.Forwarder is not null)
+        {
+            problems.Add($"datacenter: {stats.BacklogSamples} samples waiting, the oldest for {age.TotalMinutes:0} min");
+        }
+
+        return (problems.Count == 0 ? "ok" : "degraded", problems);
     }
 
     public static void WriteStatus(Utf8JsonWriter w, EdgeRuntime runtime)
