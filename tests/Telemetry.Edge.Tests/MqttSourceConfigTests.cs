@@ -65,6 +65,38 @@ public class MqttSourceConfigTests
         { "unknown json key", "timestamp_unit: s", "timestamp_units: s", "sources[0].rules[1].json.timestamp_units: unknown key" },
     };
 
+    private const string Broker = """
+        edge: { id: edge-1, site: plant-a, data_dir: /tmp/x }
+        sources:
+          - name: shopfloor
+            type: mqtt-broker
+            listen: 0.0.0.0:1884
+            users:
+              - { name: press-07, password_hash: "HASH" }
+            rules:
+              - { topic: "plant/{machine}/{tag}" }
+        """;
+
+    [Fact]
+    public void Parse_EmbeddedBroker_UsersListenAndRules()
+    {
+        var hash = MqttPasswordHash.Create("pw", iterations: 1000);
+        var broker = Assert.IsType<MqttBrokerSourceConfig>(Assert.Single(EdgeConfigLoader.Parse(Broker.Replace("HASH", hash, StringComparison.Ordinal), "edge.yaml").Sources)).Options;
+        Assert.Equal(("0.0.0.0", 1884, false), (broker.ListenAddress, broker.Port, broker.AllowAnonymous));
+        Assert.Equal("press-07", Assert.Single(broker.Users).UserName);
+        Assert.Equal("plant-a", Assert.Single(broker.Rules).Site);
+    }
+
+    [Fact]
+    public void Parse_EmbeddedBrokerPlainPassword_RefusedSayingHowToHash()
+    {
+        var ex = Assert.Throws<ConfigException>(() => EdgeConfigLoader.Parse(Broker.Replace("HASH", "hunter2", StringComparison.Ordinal), "edge.yaml"));
+        Assert.Contains("edge.yaml:6:5: sources[0].users: ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("never plain text", ex.Message, StringComparison.Ordinal);
+        var nobody = Assert.Throws<ConfigException>(() => EdgeConfigLoader.Parse(Broker.Replace("    users:\n      - { name: press-07, password_hash: \"HASH\" }\n", string.Empty, StringComparison.Ordinal), "edge.yaml"));
+        Assert.Contains("nobody could connect", nobody.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(BrokenConfigs))]
     public void Parse_BrokenMqttConfig_RefusedWithFileLineAndKey(string name, string from, string to, string expected)

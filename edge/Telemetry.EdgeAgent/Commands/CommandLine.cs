@@ -32,6 +32,7 @@ public static class CommandLine
                 "demo" => await DemoCommand.RunAsync(options).ConfigureAwait(false),
                 "init" => ConfigCommands.Init(options),
                 "check" => await ConfigCommands.CheckAsync(options, Console.Out, CancellationToken.None).ConfigureAwait(false),
+                "hash-password" => HashPasswordCommand.Run(options, Console.In, Console.Out),
                 "status" => await StatusCommand.RunAsync(options, Console.Out, CancellationToken.None).ConfigureAwait(false),
                 "run" => await ConfigCommands.RunAsync(options).ConfigureAwait(false),
                 _ => Fail($"Unknown command '{args[0]}'.\n\n{Usage}"),
@@ -75,6 +76,8 @@ public static class CommandLine
               configuration; a broken one is refused and the running one stays.
           telemetry-edge status [--config /etc/telemetry-edge/edge.yaml | --url http://127.0.0.1:8080]
               Shows the running agent: sources and their rates, spool backlog, datacenter link.
+          telemetry-edge hash-password
+              Reads a password (typed or piped) and prints the hash for an mqtt-broker user's password_hash.
           telemetry-edge --version
           telemetry-edge --help
         """;

@@ -21,6 +21,7 @@ public static class SourceFactory
         {
             SimulatorSourceConfig sim => CreateSimulator(config.Site, sim),
             MqttSourceConfig mqtt => new MqttSource(mqtt.Options, loggers.CreateLogger($"Telemetry.Edge.Mqtt.{mqtt.Name}")),
+            MqttBrokerSourceConfig broker => new EmbeddedMqttBroker(broker.Options, loggers.CreateLogger($"Telemetry.Edge.Mqtt.{broker.Name}")),
             _ => throw source.Location.Error($"source type '{source.Type}' is not available in this build."),
         };
     }
@@ -33,6 +34,14 @@ public static class SourceFactory
         {
             SimulatorSourceConfig sim => new SimulatorProbe(CreateSimulator(config.Site, sim)),
             MqttSourceConfig mqtt => MqttProbe(mqtt.Options, timeout),
+            MqttBrokerSourceConfig broker => new SourceRunProbe(
+                new EmbeddedMqttBroker(broker.Options),
+                $"listen {broker.Options.ListenAddress}:{broker.Options.Port}",
+                broker.Options.ListenAddress,
+                broker.Options.Port,
+                broker.Options.AllowAnonymous ? "anonymous allowed" : $"{broker.Options.Users.Count} user(s)",
+                timeout,
+                TimeSpan.Zero),
             _ => throw source.Location.Error($"source type '{source.Type}' is not available in this build."),
         };
     }

@@ -61,6 +61,11 @@ public static class FixHints
             return ProbeResult.Failed(message, "The security handshake failed: check the CA file, the certificate's host name, or trust our client certificate on the server.");
         }
 
+        if (Has("address already in use") || Has("AddressAlreadyInUse"))
+        {
+            return ProbeResult.Failed(message, $"Another program listens on {host}:{port} (the running agent itself, or another broker such as mosquitto): stop it or choose another port.");
+        }
+
         if (Has("refused"))
         {
             return ProbeResult.Failed(message, $"Nothing listens on {host}:{port}. Is the server running, and is the port in the configuration right?");

@@ -8,6 +8,12 @@ public sealed record MqttSourceConfig(string Name, ConfigLocation Location, Mqtt
     public override string Type => "mqtt";
 }
 
+/// <summary>`type: mqtt-broker` — the edge's own MQTT broker; devices publish to it, the rules map what they publish.</summary>
+public sealed record MqttBrokerSourceConfig(string Name, ConfigLocation Location, EmbeddedBrokerOptions Options) : SourceConfig(Name, Location)
+{
+    public override string Type => "mqtt-broker";
+}
+
 /// <summary>
 /// Reads an MQTT source:
 /// <code>
@@ -135,6 +141,67 @@ internal static class MqttSourceConfigParser
         }
 
         return new MqttSourceConfig(name, location, options);
+    }
+
+    /// <summary>
+    /// Reads the embedded broker:
+    /// <code>
+    /// - name: shopfloor-broker
+    ///   type: mqtt-broker
+    ///   listen: 0.0.0.0:1883
+    ///   users:
+    ///     - { name: press-07, password_hash: "pbkdf2-sha256$…" }   # telemetry-edge hash-password prints one
+    ///   allow_anonymous: false
+    ///   max_connections: 1000
+    ///   max_packet: 256KiB
+    ///   rules: [ … as for type: mqtt … ]
+    /// </code>
+    /// </summary>
+    public static MqttBrokerSourceConfig ParseBroker(ConfigNode item, string name, ConfigLocation location, string site)
+    {
+        var listen = System.Net.IPEndPoint.Parse("127.0.0.1:1883");
+        if (item.Optional("listen") is { } listenNode)
+        {
+            listen = System.Net.IPEndPoint.TryParse(listenNode.String(), out var endpoint)
+                ? endpoint
+                : throw listenNode.Error($"'{listenNode.String()}' is not an address:port such as 0.0.0.0:1883.");
+        }
+
+        var users = new List<EmbeddedBrokerUser>();
+        var userNodes = item.Optional("users")?.Items() ?? [];
+        foreach (var u in userNodes)
+        {
+            users.Add(new EmbeddedBrokerUser(
+                u.Required("name", "the user name devices log in with").NonEmptyString("a user name"),
+                u.Required("password_hash", "a hash printed by `telemetry-edge hash-password`").NonEmptyString("a password hash")));
+            u.EnsureNoUnknownKeys();
+        }
+
+        var ruleNodes = item.Required("rules", "a list of { topic, format, … } mapping topics to machines and tags").Items();
+        var options = new EmbeddedBrokerOptions
+        {
+            Name = name,
+            ListenAddress = listen.Address.ToString(),
+            Port = listen.Port,
+            Users = users,
+            AllowAnonymous = item.Optional("allow_anonymous")?.Bool() ?? false,
+            MaxConnections = item.Optional("max_connections")?.Int(1, 100_000) ?? 1000,
+            MaxPacketBytes = (int)(item.Optional("max_packet")?.Size(128, 256L << 20) ?? 256 * 1024),
+            MaxPendingMessagesPerClient = item.Optional("max_queued_per_client")?.Int(1, 10_000_000) ?? 10_000,
+            Rules = [.. ruleNodes.Select(r => ParseRule(r, site))],
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw (IndexIn(ex.Message, "Rules[") is { } r && r < ruleNodes.Count ? ruleNodes[r]
+                : ex.Message.Contains("user", StringComparison.Ordinal) && userNodes.Count > 0 ? item.Required("users", "users")
+                : item).Error(ex.Message);
+        }
+
+        return new MqttBrokerSourceConfig(name, location, options);
     }
 
     private static int? IndexIn(string message, string marker)
