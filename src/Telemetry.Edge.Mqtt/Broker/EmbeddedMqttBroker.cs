@@ -111,7 +111,7 @@ public sealed class EmbeddedMqttBroker : ISampleSource
         var endpoint = args.RemoteEndPoint?.ToString() ?? "?";
         if (string.IsNullOrEmpty(args.ClientId))
         {
-            // MQTT 3.1.1 §3.1.3.1 lets a clean-session client send an empty id (mosquitto_pub does): assign one.
+            // MQTT 5: a client without an id gets one (3.1.1 clients get theirs in ClientIdAssigningAdapter).
             args.AssignedClientIdentifier = "edge-" + Guid.NewGuid().ToString("N");
         }
 

@@ -162,7 +162,7 @@ internal sealed class GuardedTcpServerAdapter : IMqttServerAdapter
             socket.NoDelay = true;
             stream = new MqttPacketLimitStream(new NetworkStream(socket, ownsSocket: true), _options.MaxPacketBytes);
             using var channel = new MqttTcpChannel(stream, remote, socket.LocalEndPoint, null);
-            using var adapter = new MqttChannelAdapter(channel, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65536)), logger);
+            using var adapter = new ClientIdAssigningAdapter(new MqttChannelAdapter(channel, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65536)), logger));
             if (ClientHandler is { } handler)
             {
                 await handler(adapter).ConfigureAwait(false);

@@ -35,9 +35,10 @@ public sealed class EmbeddedBrokerTests
         await Task.Delay(500);
         for (var i = 1; i <= 3; i++)
         {
-            await MosquittoSourceTests.RunToolAsync("mosquitto_pub", "-i", $"pub{i}", "-h", "127.0.0.1", "-p", $"{port}", "-u", "device", "-P", "s3cret", "-q", "1", "-t", "plant/l1/m1/temp", "-m", $"{i}.5");
+            await MosquittoSourceTests.RunToolAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", $"{port}", "-u", "device", "-P", "s3cret", "-q", "1", "-t", "plant/l1/m1/temp", "-m", $"{i}.5");
         }
 
+        // mosquitto_pub sends an empty client id (MQTT 3.1.1, clean session): the broker assigned one.
         // mosquitto_pub returned after its PUBACK, which the broker sends only once the sample is durable.
         var all = spool.ReadAll();
         Assert.Equal([1.5, 2.5, 3.5], all.Select(s => s.Value.AsDouble()));
