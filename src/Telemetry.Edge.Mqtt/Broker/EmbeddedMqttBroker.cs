@@ -52,7 +52,7 @@ public sealed class EmbeddedMqttBroker : ISampleSource
 
     public long RefusedLogins => Interlocked.Read(ref _refusedLogins);
 
-    public SourceHealth GetHealth() => new(Name, Kind, _state, _metrics.SamplesMapped, 0, _lastError);
+    public SourceHealth GetHealth() => new(Name, Kind, _state, _metrics.SamplesMapped, _metrics.LastSampleUnixNs, _lastError);
 
     public MqttStatistics GetStatistics() => _metrics.Snapshot();
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -46,6 +47,11 @@ public sealed partial class MqttSource
             if (!result.IsSessionPresent || _options.CleanStart)
             {
                 subscribed = await SubscribeAsync(client, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_options.SparkplugHostId is { } hostId)
+            {
+                await client.PublishAsync(HostState(hostId, online: true), cancellationToken).ConfigureAwait(false);
             }
 
             _client = client;
@@ -115,6 +121,12 @@ public sealed partial class MqttSource
         else
         {
             builder.WithCleanSession(o.CleanStart);
+        }
+
+        if (o.SparkplugHostId is { } hostId)
+        {
+            var will = HostState(hostId, online: false);
+            builder.WithWillTopic(will.Topic).WithWillPayload(will.Payload.ToArray()).WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithWillRetain(true);
         }
 
         if (o.UserName is not null)
@@ -190,6 +202,18 @@ public sealed partial class MqttSource
         };
         var extra = string.IsNullOrEmpty(reasonString) ? string.Empty : $" ({reasonString})";
         return new MqttSourceException($"MQTT broker {_broker} refused source '{Name}': {hint}{extra}", isTransient: false, inner);
+    }
+
+    /// <summary>Sparkplug 3.0 host STATE message: retained JSON with the online flag and the connect time.</summary>
+    private MqttApplicationMessage HostState(string hostId, bool online)
+    {
+        var timestamp = Telemetry.Core.UnixTime.Now(_options.TimeProvider) / 1_000_000;
+        return new MqttApplicationMessageBuilder()
+            .WithTopic($"spBv1.0/STATE/{hostId}")
+            .WithPayload(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{{\"online\":{(online ? "true" : "false")},\"timestamp\":{timestamp}}}"))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(true)
+            .Build();
     }
 
     private static string? FindResultCode(string message)

@@ -49,7 +49,7 @@ public sealed partial class MqttSource : ISampleSource
     {
         lock (_stateLock)
         {
-            return new SourceHealth(Name, Kind, _state, _metrics.SamplesMapped, 0, _lastError);
+            return new SourceHealth(Name, Kind, _state, _metrics.SamplesMapped, _metrics.LastSampleUnixNs, _lastError);
         }
     }
 

@@ -34,6 +34,7 @@ internal sealed class MqttMetrics
     private long _rebirths;
     private long _lastLogTimestamp = long.MinValue;
     private long _suppressed;
+    private long _lastSampleNs;
 
     public MqttMetrics(string source, ILogger logger, TimeProvider time)
     {
@@ -43,13 +44,14 @@ internal sealed class MqttMetrics
         _tag = new KeyValuePair<string, object?>("source", source);
     }
 
-    public void Received(int samples)
+    public void Received(int samples, long receiveTimeNs)
     {
         Interlocked.Increment(ref _received);
         ReceivedCounter.Add(1, _tag);
         if (samples > 0)
         {
             Interlocked.Add(ref _mapped, samples);
+            Volatile.Write(ref _lastSampleNs, receiveTimeNs);
             MappedCounter.Add(samples, _tag);
         }
     }
@@ -103,6 +105,8 @@ internal sealed class MqttMetrics
     public void RebirthRequested() => Interlocked.Increment(ref _rebirths);
 
     public long SamplesMapped => Interlocked.Read(ref _mapped);
+
+    public long LastSampleUnixNs => Volatile.Read(ref _lastSampleNs);
 
     public MqttStatistics Snapshot()
     {

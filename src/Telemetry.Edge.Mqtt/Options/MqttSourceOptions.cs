@@ -154,6 +154,12 @@ public sealed record MqttSourceOptions
 
     public required IReadOnlyList<MqttMappingRule> Rules { get; init; }
 
+    /// <summary>
+    /// Sparkplug B primary host id: when set, the source publishes `spBv1.0/STATE/{id}` (retained, QoS 1) with
+    /// `{"online":true,...}` after connecting and registers the offline state as its will (Sparkplug 3.0 §5.3).
+    /// </summary>
+    public string? SparkplugHostId { get; init; }
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     public void Validate()
@@ -255,6 +261,11 @@ public sealed record MqttSourceOptions
         }
 
         MqttMappingRule.ValidateAll(Rules, where);
+        if (SparkplugHostId is not null && (SparkplugHostId.Length == 0 || SparkplugHostId.AsSpan().IndexOfAny("/+#") >= 0))
+        {
+            throw new ArgumentException($"{where}: SparkplugHostId '{SparkplugHostId}' must be non-empty without '/', '+' or '#'.");
+        }
+
         Tls?.Validate();
         ArgumentNullException.ThrowIfNull(TimeProvider);
     }

@@ -61,7 +61,7 @@ internal sealed class IngestPipeline : IDisposable
             var reason = _mapper.Map(topic, payload, receiveTime, _pending);
             if (reason == MqttRejectReason.None)
             {
-                _metrics.Received(_pending.Count - before);
+                _metrics.Received(_pending.Count - before, receiveTime);
             }
             else
             {

@@ -90,4 +90,21 @@ public sealed class SparkplugTests
         Assert.Same(temperature[^1].Path, offline.Path);
         Assert.Equal(offline, temperature[^1]);
     }
+
+    [Fact]
+    public async Task RunAsync_SparkplugHostId_PublishesRetainedOnlineState()
+    {
+        await using var broker = await MosquittoPeer.StartAsync();
+        await using var spool = await SpoolHarness.OpenAsync();
+        var source = new MqttSource(Options(broker, "host-state") with { SparkplugHostId = "edge-host" });
+        await using (var runner = new SourceRunner(source, spool.Spool))
+        {
+            await runner.WaitConnectedAsync();
+            await Task.Delay(200);
+        }
+
+        // Retained: a subscriber that comes later still sees it.
+        var state = await MosquittoSourceTests.RunToolAsync("mosquitto_sub", "-h", broker.Host, "-p", broker.Port.ToString(), "-t", "spBv1.0/STATE/edge-host", "-C", "1", "-W", "10");
+        Assert.StartsWith("{\"online\":true,\"timestamp\":", state, StringComparison.Ordinal);
+    }
 }
