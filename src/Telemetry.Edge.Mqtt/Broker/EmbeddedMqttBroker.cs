@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Telemetry.Core;
@@ -23,6 +24,7 @@ namespace Telemetry.Edge.Mqtt;
 /// </summary>
 public sealed class EmbeddedMqttBroker : ISampleSource
 {
+    private const string PendingAcksKey = "telemetry.pending-acks";
     private readonly EmbeddedBrokerOptions _options;
     private readonly ILogger _logger;
     private readonly MqttMetrics _metrics;
@@ -32,6 +34,7 @@ public sealed class EmbeddedMqttBroker : ISampleSource
     private volatile SourceLinkState _state = SourceLinkState.Starting;
     private string? _lastError;
     private long _refusedLogins;
+    private readonly List<RebirthRequest> _rebirths = [];
 
     public EmbeddedMqttBroker(EmbeddedBrokerOptions options, ILogger? logger = null)
     {
@@ -68,6 +71,7 @@ public sealed class EmbeddedMqttBroker : ISampleSource
         using var server = new MqttServerFactory().CreateMqttServer(serverOptions, [adapter]);
         server.ValidatingConnectionAsync += ValidateAsync;
         server.InterceptingPublishAsync += args => InterceptAsync(pipeline, args);
+        server.InterceptingOutboundPacketAsync += HoldAcknowledgementAsync;
         pipeline.AfterFlush = ct => PublishRebirthRequestsAsync(server, pipeline, ct);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var writer = pipeline.RunAsync(sink, stop.Token);
@@ -158,6 +162,12 @@ public sealed class EmbeddedMqttBroker : ISampleSource
         return true;
     }
 
+    /// <summary>
+    /// Maps a client's message. For QoS 1/2 it queues a <see cref="BrokerAck"/> in the client's session, in
+    /// receive order; MQTTnet sends the PUBACK/PUBREC from the client's send loop, where
+    /// <see cref="HoldAcknowledgementAsync"/> holds it until the samples are durable. So the publisher's next
+    /// messages keep flowing (its in-flight window) and many messages share one spool commit.
+    /// </summary>
     private static async Task InterceptAsync(IngestPipeline pipeline, InterceptingPublishEventArgs args)
     {
         if (args.ClientId is null || args.ClientId.Length == 0)
@@ -172,13 +182,28 @@ public sealed class EmbeddedMqttBroker : ISampleSource
             return;
         }
 
+        // Only this client's receive loop adds the queue; its send loop reads it after the PUBACK was queued.
+        if (args.SessionItems[PendingAcksKey] is not ConcurrentQueue<BrokerAck> pending)
+        {
+            pending = new ConcurrentQueue<BrokerAck>();
+            args.SessionItems[PendingAcksKey] = pending;
+        }
+
         var ack = new BrokerAck();
+        pending.Enqueue(ack);
         await pipeline.AcceptAsync(message.Topic, message.Payload, ack, args.CancellationToken).ConfigureAwait(false);
-        // The publisher's PUBACK/PUBREC goes out when this handler returns: only once the samples are durable.
-        await ack.Durable.WaitAsync(args.CancellationToken).ConfigureAwait(false);
     }
 
-    private readonly List<RebirthRequest> _rebirths = [];
+    /// <summary>Holds an outgoing PUBACK/PUBREC (answers to a client's QoS 1/2 PUBLISH, in order) until that message is durable.</summary>
+    private static async Task HoldAcknowledgementAsync(InterceptingPacketEventArgs args)
+    {
+        if (args.Packet is MqttPubAckPacket or MqttPubRecPacket &&
+            args.SessionItems?[PendingAcksKey] is ConcurrentQueue<BrokerAck> pending &&
+            pending.TryDequeue(out var ack))
+        {
+            await ack.Durable.WaitAsync(args.CancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private async ValueTask PublishRebirthRequestsAsync(MqttServer server, IngestPipeline pipeline, CancellationToken cancellationToken)
     {

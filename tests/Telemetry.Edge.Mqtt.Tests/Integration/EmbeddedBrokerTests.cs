@@ -99,6 +99,39 @@ public sealed class EmbeddedBrokerTests
         MosquittoSourceTests.AssertExactlyOnce(all, 0, 200);
     }
 
+    [Fact]
+    public async Task RunAsync_Qos1WhileSinkNotDurable_PubAckHeldUntilWritten()
+    {
+        var port = FreePort.Get();
+        await using var spool = await SpoolHarness.OpenAsync();
+        var sink = new GatedSink(spool.Spool);
+        var broker = new EmbeddedMqttBroker(Options(port));
+        await using var runner = new SourceRunner(broker, sink);
+        await broker.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("gated").WithCredentials("device", "s3cret").Build());
+        var publishes = Enumerable.Range(0, 10).Select(i => client.PublishAsync(
+            new MqttApplicationMessageBuilder().WithTopic("plant/l1/m1/n").WithPayload($"{i}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build())).ToList();
+        await Task.Delay(1000);
+        Assert.All(publishes, p => Assert.False(p.IsCompleted, "a PUBACK arrived before the samples were durable"));
+        sink.Open();
+        await Task.WhenAll(publishes).WaitAsync(TimeSpan.FromSeconds(20));
+        MosquittoSourceTests.AssertExactlyOnce(spool.ReadAll(), 0, 10);
+    }
+
+    private sealed class GatedSink(Telemetry.Core.ISampleSink inner) : Telemetry.Core.ISampleSink
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Open() => _gate.TrySetResult();
+
+        public async ValueTask WriteAsync(Telemetry.Core.SampleBatch batch, CancellationToken cancellationToken = default)
+        {
+            await _gate.Task.WaitAsync(cancellationToken);
+            await inner.WriteAsync(batch, cancellationToken);
+        }
+    }
+
     private static async Task<bool> IsDroppedAsync(int port, byte[] bytes)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
