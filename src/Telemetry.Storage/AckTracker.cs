@@ -9,6 +9,8 @@ internal sealed class AckTracker(long lowWater)
     private readonly Lock _lock = new();
     private readonly List<(long First, long Last)> _ranges = [];
     private long _lowWater = lowWater;
+    private long _publishedLowWater = lowWater;
+    private int _publishedRangeCount;
 
     /// <summary>First sequence not yet acknowledged: every record below it is.</summary>
     public long LowWater
@@ -31,6 +33,56 @@ internal sealed class AckTracker(long lowWater)
             {
                 return _ranges.Count;
             }
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="sequence"/> is acknowledged (below the low-water mark or in a range above it). Lock-free
+    /// while no range is pending above the low-water mark, so the in-order reader pays almost nothing for it.
+    /// </summary>
+    public bool IsAcknowledged(long sequence)
+    {
+        // count first: Publish writes the low-water mark before the count, so a fresh count comes with a fresh mark
+        var pendingRanges = Volatile.Read(ref _publishedRangeCount);
+        if (sequence < Volatile.Read(ref _publishedLowWater))
+        {
+            return true;
+        }
+
+        if (pendingRanges == 0)
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            if (sequence < _lowWater)
+            {
+                return true;
+            }
+
+            // ranges are sorted and disjoint: binary search for the last one starting at or before the sequence
+            var lo = 0;
+            var hi = _ranges.Count - 1;
+            while (lo <= hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (_ranges[mid].First <= sequence)
+                {
+                    if (sequence <= _ranges[mid].Last)
+                    {
+                        return true;
+                    }
+
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid - 1;
+                }
+            }
+
+            return false;
         }
     }
 
@@ -60,7 +112,9 @@ internal sealed class AckTracker(long lowWater)
             }
 
             _ranges.Insert(i, (first, last));
-            return Collapse();
+            var moved = Collapse();
+            Publish();
+            return moved;
         }
     }
 
@@ -81,8 +135,16 @@ internal sealed class AckTracker(long lowWater)
             }
 
             Collapse();
+            Publish();
             return true;
         }
+    }
+
+    /// <summary>Publishes the lock-free view used by <see cref="IsAcknowledged"/> (under the lock).</summary>
+    private void Publish()
+    {
+        Volatile.Write(ref _publishedLowWater, _lowWater);
+        Volatile.Write(ref _publishedRangeCount, _ranges.Count);
     }
 
     private bool Collapse()

@@ -50,7 +50,7 @@ public sealed partial class Spool
         {
             _segments = segments[dropped..];
             _acks.AdvanceTo(_segments[0].BaseSequence);
-            _reader?.OnSegmentsDropped(_segments[0].BaseSequence);
+            NotifySegmentsDropped(_segments[0].BaseSequence);
             WakeHousekeeper();
         }
 

@@ -33,6 +33,7 @@ public sealed partial class Spool : ISampleSink, IAsyncDisposable
     private long _durableNextSequence;
     private SpoolException? _fault;
     private SpoolReader? _reader;
+    private SpoolReader[] _extraReaders = [];
     private TaskCompletionSource? _dataWake;
     private Task _flusherTask = Task.CompletedTask;
     private Task _housekeeperTask = Task.CompletedTask;
@@ -84,7 +85,7 @@ public sealed partial class Spool : ISampleSink, IAsyncDisposable
     public SpoolReader OpenReader()
     {
         ThrowIfDisposed();
-        var reader = new SpoolReader(this, _acks.LowWater);
+        var reader = new SpoolReader(this, _acks.LowWater, isPrimary: true);
         if (Interlocked.CompareExchange(ref _reader, reader, null) is not null)
         {
             throw new InvalidOperationException("The spool already has its reader; the forwarder is the only one.");
@@ -92,6 +93,48 @@ public sealed partial class Spool : ISampleSink, IAsyncDisposable
 
         return reader;
     }
+
+    /// <summary>
+    /// Opens an additional reader for live-first forwarding (issue 7): it starts at <paramref name="startSequence"/>
+    /// (clamped to <see cref="AcknowledgedBelow"/> .. <see cref="DurableNextSequence"/>), reads forward like the main
+    /// reader and skips records that are already acknowledged. Any number may be open; each is single-consumer.
+    /// </summary>
+    /// <remarks>
+    /// Live first after an outage: open a live reader at the durable head (<see cref="OpenLiveReader"/>), and bound the
+    /// main reader below it with <see cref="SpoolReader.StopBefore"/> so the backlog and the live stream never hand out
+    /// the same record. Acknowledge both streams' ranges as they are delivered, in any order. The main reader skips
+    /// records acknowledged by the live reader. Only the contiguous low-water mark is persisted, so after a restart the
+    /// records acknowledged above it are delivered once more (writes are idempotent) and nothing unacknowledged is lost.
+    /// </remarks>
+    /// <param name="startSequence">The first sequence to return (or the next one still in the spool).</param>
+    public SpoolReader OpenReaderAt(long startSequence)
+    {
+        ThrowIfDisposed();
+        ArgumentOutOfRangeException.ThrowIfNegative(startSequence);
+        var start = Math.Clamp(startSequence, _acks.LowWater, DurableNextSequence);
+        var reader = new SpoolReader(this, start, isPrimary: false);
+        lock (_signalLock)
+        {
+            _extraReaders = [.. _extraReaders, reader];
+        }
+
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            reader.Close();
+            ThrowIfDisposed();
+        }
+
+        return reader;
+    }
+
+    /// <summary>
+    /// An additional reader at the durable head: it returns only records made durable from now on (see
+    /// <see cref="OpenReaderAt"/>). Its <see cref="SpoolReader.NextSequence"/> is where the backlog ends.
+    /// </summary>
+    public SpoolReader OpenLiveReader() => OpenReaderAt(DurableNextSequence);
+
+    /// <summary>True when record <paramref name="sequence"/> was acknowledged (below the cursor or in an out-of-order range).</summary>
+    public bool IsAcknowledged(long sequence) => _acks.IsAcknowledged(sequence);
 
     /// <summary>
     /// Marks records <paramref name="firstSequence"/>..<paramref name="lastSequence"/> as delivered. Ranges may come in any
@@ -131,6 +174,11 @@ public sealed partial class Spool : ISampleSink, IAsyncDisposable
         {
             await _housekeeperTask.ConfigureAwait(false);
             _reader?.Close();
+            foreach (var extra in Volatile.Read(ref _extraReaders))
+            {
+                extra.Close();
+            }
+
             _tailFile.Dispose();
             lock (_appendLock)
             {
@@ -161,6 +209,28 @@ public sealed partial class Spool : ISampleSink, IAsyncDisposable
     internal TimeProvider Time => _time;
 
     internal bool IsStopping => _stop.IsCancellationRequested;
+
+    /// <summary>Every open reader that must hear about dropped segments.</summary>
+    internal void NotifySegmentsDropped(long firstRemaining)
+    {
+        _reader?.OnSegmentsDropped(firstRemaining);
+        foreach (var extra in Volatile.Read(ref _extraReaders))
+        {
+            extra.OnSegmentsDropped(firstRemaining);
+        }
+    }
+
+    internal void OnReaderClosed(SpoolReader reader)
+    {
+        lock (_signalLock)
+        {
+            var index = Array.IndexOf(_extraReaders, reader);
+            if (index >= 0)
+            {
+                _extraReaders = [.. _extraReaders.AsSpan(0, index), .. _extraReaders.AsSpan(index + 1)];
+            }
+        }
+    }
 
     /// <summary>A task that completes when records beyond <paramref name="sequence"/> are durable (or the spool stops).</summary>
     internal Task WhenDurableBeyond(long sequence)

@@ -11,6 +11,8 @@ namespace Telemetry.Storage;
 /// writers' lock, and writers never wait for it) and decodes them into the caller's <see cref="SampleBatch"/>.
 /// A corrupt record is skipped and counted by sequence. Position is in memory; the durable cursor is the spool's
 /// acknowledged low-water mark, where a new reader starts. Single consumer.
+/// Records already acknowledged (for example by a live reader, see <see cref="Spool.OpenReaderAt"/>) are skipped, and
+/// <see cref="StopBefore"/> bounds a reader so that the backlog and the live stream do not overlap.
 /// </summary>
 public sealed class SpoolReader : IDisposable
 {
@@ -25,17 +27,44 @@ public sealed class SpoolReader : IDisposable
     private SegmentInfo? _segment;
     private ISpoolFile? _file;
     private long _offset;
+    private readonly bool _isPrimary;
     private long _nextSequence;
+    private long _endSequence = long.MaxValue;
     private long _droppedBelow;
     private long _recordsSkipped;
     private long _recordsRead;
     private long _samplesRead;
     private bool _closed;
 
-    internal SpoolReader(Spool spool, long startSequence)
+    internal SpoolReader(Spool spool, long startSequence, bool isPrimary)
     {
         _spool = spool;
         _nextSequence = startSequence;
+        _isPrimary = isPrimary;
+    }
+
+    /// <summary>This reader returns no record at or above this sequence (<see cref="long.MaxValue"/>: unbounded).</summary>
+    public long EndSequence
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _endSequence;
+            }
+        }
+    }
+
+    /// <summary>True when the reader is bounded and has returned (or skipped) everything below <see cref="EndSequence"/>.</summary>
+    public bool IsFinished
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _nextSequence >= _endSequence;
+            }
+        }
     }
 
     /// <summary>The sequence of the next record this reader returns (or a later one if that one is gone).</summary>
@@ -57,6 +86,20 @@ public sealed class SpoolReader : IDisposable
     internal long SamplesRead => Interlocked.Read(ref _samplesRead);
 
     /// <summary>
+    /// Bounds the reader: records at or above <paramref name="endSequence"/> are left to another reader (the live one).
+    /// Once everything below it was returned, <see cref="IsFinished"/> is true, <see cref="TryRead"/> returns false and
+    /// <see cref="ReadAsync"/> returns an empty result instead of waiting. The bound can only be lowered.
+    /// </summary>
+    public void StopBefore(long endSequence)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(endSequence);
+        lock (_lock)
+        {
+            _endSequence = Math.Min(_endSequence, endSequence);
+        }
+    }
+
+    /// <summary>
     /// Decodes whole durable records into <paramref name="destination"/> (appending) until at least
     /// <paramref name="maxSamples"/> samples were added or no durable record is left; never waits.
     /// </summary>
@@ -72,12 +115,15 @@ public sealed class SpoolReader : IDisposable
         }
     }
 
-    /// <summary>Like <see cref="TryRead"/>, waiting (without polling) until at least one record is durable.</summary>
+    /// <summary>
+    /// Like <see cref="TryRead"/>, waiting (without polling) until at least one record is durable. A bounded reader that
+    /// is <see cref="IsFinished"/> returns an empty result (<see cref="SpoolReadResult.IsEmpty"/>) at once.
+    /// </summary>
     public async ValueTask<SpoolReadResult> ReadAsync(SampleBatch destination, int maxSamples = 8192, CancellationToken cancellationToken = default)
     {
         while (true)
         {
-            if (TryRead(destination, out var result, maxSamples))
+            if (TryRead(destination, out var result, maxSamples) || IsFinished)
             {
                 return result;
             }
@@ -104,7 +150,14 @@ public sealed class SpoolReader : IDisposable
         return new ValueTask(task.WaitAsync(cancellationToken));
     }
 
-    public void Dispose() => Close();
+    public void Dispose()
+    {
+        Close();
+        if (!_isPrimary)
+        {
+            _spool.OnReaderClosed(this);
+        }
+    }
 
     internal void Close()
     {
@@ -180,7 +233,7 @@ public sealed class SpoolReader : IDisposable
         var records = 0;
         var samples = 0;
         var startCount = destination.Count;
-        while (samples < maxSamples && Position())
+        while (samples < maxSamples && _nextSequence < _endSequence && Position())
         {
             var limit = _segment!.DurableBytes;
             if (_offset >= limit)
@@ -194,6 +247,12 @@ public sealed class SpoolReader : IDisposable
                 continue;
             }
 
+            if (header.Sequence >= _endSequence)
+            {
+                CountGap(_endSequence);
+                break; // left to the reader beyond the bound; not consumed
+            }
+
             var recordOffset = _offset;
             _offset += header.TotalLength;
             if (header.Sequence < _nextSequence)
@@ -202,6 +261,12 @@ public sealed class SpoolReader : IDisposable
             }
 
             CountGap(header.Sequence);
+            if (_spool.IsAcknowledged(header.Sequence))
+            {
+                _nextSequence = header.Sequence + 1; // delivered by another reader (live first)
+                continue;
+            }
+
             var payload = _buffer.AsSpan((int)(recordOffset - _bufferStart) + RecordCodec.HeaderSize, header.PayloadLength);
             int decoded;
             try
@@ -212,7 +277,11 @@ public sealed class SpoolReader : IDisposable
             {
                 // a good checksum over a bad payload: count it like a corrupt record and go on
                 Interlocked.Increment(ref _recordsSkipped);
-                _spool.OnRecordsSkipped(1);
+                if (_isPrimary)
+                {
+                    _spool.OnRecordsSkipped(1);
+                }
+
                 _nextSequence = header.Sequence + 1;
                 continue;
             }
@@ -406,6 +475,12 @@ public sealed class SpoolReader : IDisposable
 
         var lost = sequence - _nextSequence;
         Interlocked.Add(ref _recordsSkipped, lost);
+        if (!_isPrimary)
+        {
+            _nextSequence = sequence; // the main reader counts and logs the loss once
+            return;
+        }
+
         _spool.OnRecordsSkipped(lost);
         Log.RecordsSkipped(_spool.Logger, _segment?.ToString() ?? "?", lost, _nextSequence, sequence - 1);
         _nextSequence = sequence;

@@ -49,4 +49,22 @@ public class AckTrackerTests
         acks.Acknowledge(8, 9);
         Assert.Equal(13, acks.LowWater);
     }
+
+    [Fact]
+    public void IsAcknowledged_RangesAboveLowWater_MatchesEveryRange()
+    {
+        var acks = new AckTracker(3);
+        acks.Acknowledge(10, 12);
+        acks.Acknowledge(20, 20);
+        acks.Acknowledge(15, 16);
+        var expected = new HashSet<long> { 0, 1, 2, 10, 11, 12, 15, 16, 20 };
+        for (long s = 0; s < 25; s++)
+        {
+            Assert.Equal(expected.Contains(s), acks.IsAcknowledged(s));
+        }
+
+        acks.Acknowledge(3, 9);
+        Assert.True(acks.IsAcknowledged(12));
+        Assert.False(acks.IsAcknowledged(13));
+    }
 }
