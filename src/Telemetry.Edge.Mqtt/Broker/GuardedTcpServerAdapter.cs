@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Adapter;
@@ -24,12 +26,18 @@ internal sealed class GuardedTcpServerAdapter : IMqttServerAdapter
     private Socket? _listener;
     private CancellationTokenSource? _stop;
     private Task? _accept;
+    private readonly X509Certificate2? _certificate;
     private int _connections;
 
     public GuardedTcpServerAdapter(EmbeddedBrokerOptions options, ILogger logger)
     {
         _options = options;
         _logger = logger;
+        if (options.TlsCertificateFile is not null && options.TlsKeyFile is not null)
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(options.TlsCertificateFile, options.TlsKeyFile);
+            _certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
     }
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
@@ -102,6 +110,7 @@ internal sealed class GuardedTcpServerAdapter : IMqttServerAdapter
         stop.Cancel();
         _listener?.Dispose();
         stop.Dispose();
+        _certificate?.Dispose();
     }
 
     private async Task AcceptLoopAsync(Socket listener, IMqttNetLogger logger, CancellationToken cancellationToken)
@@ -160,13 +169,27 @@ internal sealed class GuardedTcpServerAdapter : IMqttServerAdapter
         try
         {
             socket.NoDelay = true;
-            stream = new MqttPacketLimitStream(new NetworkStream(socket, ownsSocket: true), _options.MaxPacketBytes);
+            Stream transport = new NetworkStream(socket, ownsSocket: true);
+            if (_certificate is not null)
+            {
+                var tls = new SslStream(transport, leaveInnerStreamOpen: false);
+                transport = tls;
+                using var handshake = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, handshake.Token).ConfigureAwait(false);
+            }
+
+            stream = new MqttPacketLimitStream(transport, _options.MaxPacketBytes);
             using var channel = new MqttTcpChannel(stream, remote, socket.LocalEndPoint, null);
             using var adapter = new ClientIdAssigningAdapter(new MqttChannelAdapter(channel, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65536)), logger));
             if (ClientHandler is { } handler)
             {
                 await handler(adapter).ConfigureAwait(false);
             }
+        }
+        catch (System.Security.Authentication.AuthenticationException ex)
+        {
+            Interlocked.Increment(ref Refused);
+            Log.BrokerRefused(_logger, _options.Name, "?", remote?.ToString() ?? "?", $"TLS handshake failed: {ex.Message}");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -20,6 +20,11 @@ public sealed record EmbeddedBrokerOptions
 
     public IReadOnlyList<EmbeddedBrokerUser> Users { get; init; } = [];
 
+    /// <summary>Broker certificate (PEM) for TLS on the listener; null: plain TCP. Needs <see cref="TlsKeyFile"/>.</summary>
+    public string? TlsCertificateFile { get; init; }
+
+    public string? TlsKeyFile { get; init; }
+
     /// <summary>Clients without credentials are refused unless this is set.</summary>
     public bool AllowAnonymous { get; init; }
 
@@ -53,6 +58,19 @@ public sealed record EmbeddedBrokerOptions
         if (Port is < 0 or > 65535)
         {
             throw new ArgumentException($"{where}: Port {Port} is not 0..65535 (0 picks a free port).");
+        }
+
+        if ((TlsCertificateFile is null) != (TlsKeyFile is null))
+        {
+            throw new ArgumentException($"{where}: TLS needs both TlsCertificateFile and TlsKeyFile.");
+        }
+
+        foreach (var file in new[] { TlsCertificateFile, TlsKeyFile })
+        {
+            if (file is not null && !File.Exists(file))
+            {
+                throw new ArgumentException($"{where}: TLS file '{file}' does not exist.");
+            }
         }
 
         if (!AllowAnonymous && (Users is null || Users.Count == 0))

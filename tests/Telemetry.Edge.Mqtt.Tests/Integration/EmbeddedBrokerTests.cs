@@ -49,6 +49,24 @@ public sealed class EmbeddedBrokerTests
     }
 
     [Fact]
+    public async Task RunAsync_TlsListener_MosquittoPubWithCaReachesSpool()
+    {
+        using var pki = await TlsMaterial.CreateAsync();
+        var port = FreePort.Get();
+        await using var spool = await SpoolHarness.OpenAsync();
+        var broker = new EmbeddedMqttBroker(Options(port) with { TlsCertificateFile = pki.ServerCert, TlsKeyFile = pki.ServerKey });
+        await using var runner = new SourceRunner(broker, spool.Spool);
+        await broker.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        await MosquittoSourceTests.RunToolAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", $"{port}", "--cafile", pki.CaCert, "-u", "device", "-P", "s3cret", "-q", "1", "-t", "plant/l1/m1/t", "-m", "5");
+        Assert.Equal(5, Assert.Single(spool.ReadAll()).Value.AsInt64());
+
+        // A plain-TCP client cannot talk to the TLS listener; the broker goes on.
+        Assert.True(await IsDroppedAsync(port, ConnectPacket("plain", "device", "s3cret")));
+        await MosquittoSourceTests.RunToolAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", $"{port}", "--cafile", pki.CaCert, "-u", "device", "-P", "s3cret", "-q", "1", "-t", "plant/l1/m1/t", "-m", "6");
+        Assert.Equal([5L, 6L], spool.ReadAll().Select(s => s.Value.AsInt64()));
+    }
+
+    [Fact]
     public async Task RunAsync_WrongPasswordOrAnonymous_Refused()
     {
         var port = FreePort.Get();
