@@ -127,36 +127,17 @@ public sealed partial class Spool
 
             try
             {
-                while (true)
-                {
-                    SegmentInfo? victim;
-                    lock (_appendLock)
-                    {
-                        _dropQueue.TryDequeue(out victim);
-                    }
+                DeleteDroppedSegments();
 
-                    if (victim is null)
-                    {
-                        break;
-                    }
-
-                    ReportDrop(victim);
-                    _fileSystem.Delete(victim.Path);
-                }
-
+                // acknowledged segments go before the checkpoint is written: on a full disk that frees the space the
+                // checkpoint needs, and after a crash in between the recovered cursor is clamped to the first segment
                 var lowWater = _acks.LowWater;
-                if (lowWater != _persistedLowWater)
-                {
-                    _checkpoint.Write(lowWater);
-                    _persistedLowWater = lowWater;
-                }
-
                 List<SegmentInfo>? done = null;
                 lock (_appendLock)
                 {
                     var segments = _segments;
                     var n = 0;
-                    while (n < segments.Length - 1 && segments[n].DurableNextSequence <= _persistedLowWater)
+                    while (n < segments.Length - 1 && segments[n].DurableNextSequence <= lowWater)
                     {
                         (done ??= []).Add(segments[n]);
                         _totalBytes -= segments[n].DurableBytes;
@@ -176,12 +157,54 @@ public sealed partial class Spool
                         _fileSystem.Delete(segment.Path);
                     }
                 }
+
+                if (lowWater != _persistedLowWater)
+                {
+                    _checkpoint.Write(lowWater);
+                    _persistedLowWater = lowWater;
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SpoolException)
             {
                 Log.HousekeepingFailed(_logger, ex, _options.Directory);
                 _lastError = ex.Message;
             }
+        }
+    }
+
+    /// <summary>
+    /// Reports and deletes the segments drop-oldest took out of the spool. The flusher calls it too before it writes,
+    /// so the files on disk stay within the budget even when the housekeeper lags behind.
+    /// </summary>
+    private void DeleteDroppedSegments()
+    {
+        lock (_housekeepingLock)
+        {
+            while (true)
+            {
+                SegmentInfo? victim;
+                lock (_appendLock)
+                {
+                    _dropQueue.TryDequeue(out victim);
+                }
+
+                if (victim is null)
+                {
+                    return;
+                }
+
+                ReportDrop(victim);
+                _fileSystem.Delete(victim.Path);
+            }
+        }
+    }
+
+    /// <summary>True when drop-oldest queued segments whose files are not deleted yet.</summary>
+    private bool HasDroppedSegments()
+    {
+        lock (_appendLock)
+        {
+            return _dropQueue.Count > 0;
         }
     }
 

@@ -228,6 +228,11 @@ public sealed partial class Spool
 
             try
             {
+                if (HasDroppedSegments())
+                {
+                    DeleteDroppedSegmentsBeforeWrite();
+                }
+
                 WriteBuffer(buffer);
                 _appendedRecords += buffer.Records;
                 _appendedSamples += buffer.Samples;
@@ -240,6 +245,20 @@ public sealed partial class Spool
             {
                 HandleFlushFailure(buffer, ex);
             }
+        }
+    }
+
+    /// <summary>Keeps the files within the budget before adding more; a failed delete is the housekeeper's to retry.</summary>
+    private void DeleteDroppedSegmentsBeforeWrite()
+    {
+        try
+        {
+            DeleteDroppedSegments();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.HousekeepingFailed(_logger, ex, _options.Directory);
+            WakeHousekeeper();
         }
     }
 
