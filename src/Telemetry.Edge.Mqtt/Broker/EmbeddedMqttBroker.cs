@@ -70,7 +70,7 @@ public sealed class EmbeddedMqttBroker : ISampleSource
             .Build();
         using var server = new MqttServerFactory().CreateMqttServer(serverOptions, [adapter]);
         server.ValidatingConnectionAsync += ValidateAsync;
-        server.InterceptingPublishAsync += args => InterceptAsync(pipeline, args);
+        server.InterceptingPublishAsync += args => InterceptAsync(pipeline, args, _options.MaxInFlightPerClient);
         server.InterceptingOutboundPacketAsync += HoldAcknowledgementAsync;
         pipeline.AfterFlush = ct => PublishRebirthRequestsAsync(server, pipeline, ct);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -168,7 +168,7 @@ public sealed class EmbeddedMqttBroker : ISampleSource
     /// <see cref="HoldAcknowledgementAsync"/> holds it until the samples are durable. So the publisher's next
     /// messages keep flowing (its in-flight window) and many messages share one spool commit.
     /// </summary>
-    private static async Task InterceptAsync(IngestPipeline pipeline, InterceptingPublishEventArgs args)
+    private static async Task InterceptAsync(IngestPipeline pipeline, InterceptingPublishEventArgs args, int maxInFlight)
     {
         if (args.ClientId is null || args.ClientId.Length == 0)
         {
@@ -182,15 +182,23 @@ public sealed class EmbeddedMqttBroker : ISampleSource
             return;
         }
 
-        // Only this client's receive loop adds the queue; its send loop reads it after the PUBACK was queued.
-        if (args.SessionItems[PendingAcksKey] is not ConcurrentQueue<BrokerAck> pending)
+        // Only this client's receive loop creates the state; its send loop reads it after the PUBACK was queued.
+        if (args.SessionItems[PendingAcksKey] is not ClientAcks acks)
         {
-            pending = new ConcurrentQueue<BrokerAck>();
-            args.SessionItems[PendingAcksKey] = pending;
+            acks = new ClientAcks();
+            args.SessionItems[PendingAcksKey] = acks;
+        }
+
+        // Max in flight: this client's receive loop waits until its oldest message is durable.
+        while (acks.InFlight.TryPeek(out var oldest) && (oldest.Durable.IsCompleted || acks.InFlight.Count >= maxInFlight))
+        {
+            await oldest.Durable.WaitAsync(args.CancellationToken).ConfigureAwait(false);
+            acks.InFlight.Dequeue();
         }
 
         var ack = new BrokerAck();
-        pending.Enqueue(ack);
+        acks.ToSend.Enqueue(ack);
+        acks.InFlight.Enqueue(ack);
         await pipeline.AcceptAsync(message.Topic, message.Payload, ack, args.CancellationToken).ConfigureAwait(false);
     }
 
@@ -198,8 +206,8 @@ public sealed class EmbeddedMqttBroker : ISampleSource
     private static async Task HoldAcknowledgementAsync(InterceptingPacketEventArgs args)
     {
         if (args.Packet is MqttPubAckPacket or MqttPubRecPacket &&
-            args.SessionItems?[PendingAcksKey] is ConcurrentQueue<BrokerAck> pending &&
-            pending.TryDequeue(out var ack))
+            args.SessionItems?[PendingAcksKey] is ClientAcks acks &&
+            acks.ToSend.TryDequeue(out var ack))
         {
             await ack.Durable.WaitAsync(args.CancellationToken).ConfigureAwait(false);
         }
@@ -227,5 +235,13 @@ public sealed class EmbeddedMqttBroker : ISampleSource
         }
 
         _rebirths.Clear();
+    }
+
+    /// <summary>Per client: acknowledgements to release in the send loop, and the receive loop's in-flight window.</summary>
+    private sealed class ClientAcks
+    {
+        public ConcurrentQueue<BrokerAck> ToSend { get; } = new();
+
+        public Queue<BrokerAck> InFlight { get; } = new();
     }
 }

@@ -36,6 +36,9 @@ public sealed record EmbeddedBrokerOptions
     /// <summary>Most QoS 1/2 messages the broker keeps queued per client.</summary>
     public int MaxPendingMessagesPerClient { get; init; } = 10_000;
 
+    /// <summary>Most QoS 1/2 messages of one client accepted but not yet acknowledged (durable); more wait, which slows that client only.</summary>
+    public int MaxInFlightPerClient { get; init; } = 1000;
+
     public int MaxBatchSamples { get; init; } = 8192;
 
     public required IReadOnlyList<MqttMappingRule> Rules { get; init; }
@@ -92,9 +95,9 @@ public sealed record EmbeddedBrokerOptions
             }
         }
 
-        if (MaxConnections < 1 || MaxPacketBytes < 128 || MaxPendingMessagesPerClient < 1)
+        if (MaxConnections < 1 || MaxPacketBytes < 128 || MaxPendingMessagesPerClient < 1 || MaxInFlightPerClient < 1)
         {
-            throw new ArgumentException($"{where}: MaxConnections >= 1, MaxPacketBytes >= 128 and MaxPendingMessagesPerClient >= 1 are needed.");
+            throw new ArgumentException($"{where}: MaxConnections >= 1, MaxPacketBytes >= 128, MaxPendingMessagesPerClient >= 1 and MaxInFlightPerClient >= 1 are needed.");
         }
 
         if (MaxBatchSamples is < 1 or > 1_000_000)

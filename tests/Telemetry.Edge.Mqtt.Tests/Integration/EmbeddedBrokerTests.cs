@@ -137,6 +137,26 @@ public sealed class EmbeddedBrokerTests
         MosquittoSourceTests.AssertExactlyOnce(spool.ReadAll(), 0, 10);
     }
 
+    [Fact]
+    public async Task RunAsync_MaxInFlightPerClient_FurtherMessagesWaitForDurability()
+    {
+        var port = FreePort.Get();
+        await using var spool = await SpoolHarness.OpenAsync();
+        var sink = new GatedSink(spool.Spool);
+        var broker = new EmbeddedMqttBroker(Options(port) with { MaxInFlightPerClient = 5 });
+        await using var runner = new SourceRunner(broker, sink);
+        await broker.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("window").WithCredentials("device", "s3cret").Build());
+        var publishes = Enumerable.Range(0, 12).Select(i => client.PublishAsync(
+            new MqttApplicationMessageBuilder().WithTopic("plant/l1/m1/n").WithPayload($"{i}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build())).ToList();
+        await Task.Delay(1000);
+        Assert.Equal(5, broker.GetStatistics().MessagesReceived);
+        sink.Open();
+        await Task.WhenAll(publishes).WaitAsync(TimeSpan.FromSeconds(20));
+        MosquittoSourceTests.AssertExactlyOnce(spool.ReadAll(), 0, 12);
+    }
+
     private sealed class GatedSink(Telemetry.Core.ISampleSink inner) : Telemetry.Core.ISampleSink
     {
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
