@@ -12,7 +12,9 @@ namespace Telemetry.Storage;
 /// <summary>
 /// The store-and-forward spool (DESIGN.md §5): a crash-safe log of segment files. Sources append through
 /// <see cref="WriteAsync"/> (completes once the batch is fsynced, group commit); the forwarder reads through one
-/// <see cref="SpoolReader"/> and acknowledges sequence ranges with <see cref="Acknowledge"/>. Opening recovers.
+/// <see cref="SpoolReader"/> and acknowledges sequence ranges with <see cref="Acknowledge"/>, in any order. For live-first
+/// forwarding it can add readers at the durable head (<see cref="OpenLiveReader"/>) or any sequence
+/// (<see cref="OpenReaderAt"/>); every reader skips acknowledged records. Opening recovers.
 /// Files: "{base sequence:D20}.seg" segments and a "checkpoint" with the acknowledged low-water mark.
 /// </summary>
 public sealed partial class Spool : ISampleSink, IAsyncDisposable

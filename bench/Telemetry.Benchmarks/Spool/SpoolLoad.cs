@@ -177,13 +177,14 @@ internal static class SpoolLoad
     }
 
     /// <summary>Fills a backlog, reopens (recovery included) and reads it all in order through the forwarder's reader.</summary>
-    public static async Task<string> DrainAsync(long totalSamples, CancellationToken cancellationToken)
+    public static async Task<string> DrainAsync(long totalSamples, bool coldCache, CancellationToken cancellationToken)
     {
         var batches = MakeBatches(64);
         var dir = NewDirectory("drain");
         try
         {
             await FillAsync(dir, batches, totalSamples, cancellationToken).ConfigureAwait(false);
+            var cold = coldCache && DropPageCache();
             await using var spool = await Spool.OpenAsync(new SpoolOptions(dir), cancellationToken: cancellationToken);
             using var reader = spool.OpenReader();
             using var batch = new SampleBatch(65536);
@@ -197,7 +198,7 @@ internal static class SpoolLoad
             }
 
             var elapsed = watch.Elapsed.TotalSeconds;
-            return Line("drain", $"samples={read} seconds={elapsed:F2} samples_per_s={read / elapsed:F0} (page cache warm: the backlog was just written)");
+            return Line("drain", $"samples={read} seconds={elapsed:F2} samples_per_s={read / elapsed:F0} page_cache={(cold ? "dropped" : "warm")}");
         }
         finally
         {
