@@ -10,6 +10,7 @@ public sealed partial class Spool
     private const int MaxDropReports = 16;
     private readonly Lock _housekeepingLock = new();
     private readonly Queue<SegmentInfo> _dropQueue = new();
+    private long _dropQueueBytes;
     private readonly List<SpoolDropReport> _dropReports = [];
     private long _persistedLowWater;
     private TaskCompletionSource? _housekeepingWake;
@@ -44,6 +45,7 @@ public sealed partial class Spool
             _metrics.RecordsDropped.Add(victim.Records);
             _metrics.SamplesDropped.Add(victim.Samples);
             _dropQueue.Enqueue(victim);
+            _dropQueueBytes += victim.DurableBytes;
         }
 
         if (dropped > 0)
@@ -173,8 +175,8 @@ public sealed partial class Spool
     }
 
     /// <summary>
-    /// Reports and deletes the segments drop-oldest took out of the spool. The flusher calls it too before it writes,
-    /// so the files on disk stay within the budget even when the housekeeper lags behind.
+    /// Reports and deletes the segments drop-oldest took out of the spool. The flusher calls it too before it writes
+    /// when the housekeeper lags (see <see cref="HousekeeperLagsBehindDrops"/>), so the files stay near the budget.
     /// </summary>
     private void DeleteDroppedSegments()
     {
@@ -185,7 +187,10 @@ public sealed partial class Spool
                 SegmentInfo? victim;
                 lock (_appendLock)
                 {
-                    _dropQueue.TryDequeue(out victim);
+                    if (_dropQueue.TryDequeue(out victim))
+                    {
+                        _dropQueueBytes -= victim.DurableBytes;
+                    }
                 }
 
                 if (victim is null)
@@ -199,12 +204,15 @@ public sealed partial class Spool
         }
     }
 
-    /// <summary>True when drop-oldest queued segments whose files are not deleted yet.</summary>
-    private bool HasDroppedSegments()
+    /// <summary>
+    /// True when the segments drop-oldest took out but the housekeeper has not deleted yet hold more than one segment's
+    /// bytes: then the flusher deletes them itself, so the files exceed the budget by at most about one segment.
+    /// </summary>
+    private bool HousekeeperLagsBehindDrops()
     {
         lock (_appendLock)
         {
-            return _dropQueue.Count > 0;
+            return _dropQueueBytes > _options.SegmentBytes;
         }
     }
 

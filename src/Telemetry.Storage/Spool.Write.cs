@@ -228,7 +228,7 @@ public sealed partial class Spool
 
             try
             {
-                if (HasDroppedSegments())
+                if (HousekeeperLagsBehindDrops())
                 {
                     DeleteDroppedSegmentsBeforeWrite();
                 }

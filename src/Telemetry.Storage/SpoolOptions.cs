@@ -35,7 +35,10 @@ public sealed record SpoolOptions
     /// <summary>Flush to disk at most this long after the first waiting write. Zero: flush as soon as the disk is free.</summary>
     public TimeSpan GroupCommitInterval { get; init; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Most bytes of the spool on disk (all segments); null means no budget.</summary>
+    /// <summary>
+    /// Most bytes of the spool's segments; null means no budget. Drop-oldest deletes whole segments in the background,
+    /// so the files may exceed it by up to about one segment for a moment (keep that much free beyond the budget).
+    /// </summary>
     public long? DiskBudgetBytes { get; init; }
 
     public SpoolFullPolicy FullPolicy { get; init; } = SpoolFullPolicy.DropOldest;
