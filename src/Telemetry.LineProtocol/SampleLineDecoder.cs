@@ -9,7 +9,8 @@ namespace Telemetry.LineProtocol;
 /// from <c>TAG_quality</c> via <see cref="Quality.FromOpcUaStatus"/>, Good when absent). Other tags are ignored.
 /// Float → Double, integer → Int64, unsigned → Int64 when it fits, boolean → Boolean, string → String.
 /// Without a timestamp the sample gets <c>defaultTimeNs</c> (the server's receive time, as InfluxDB does).
-/// Asset paths are cached per distinct tag set, so a steady stream of known series allocates only string values.
+/// Asset paths are cached per distinct series (tag values and tag name), so decoding a known series allocates
+/// nothing but string values.
 /// Not thread-safe.
 /// </summary>
 public sealed class SampleLineDecoder
@@ -19,6 +20,8 @@ public sealed class SampleLineDecoder
     private readonly byte[] _measurement;
     private readonly Dictionary<PathKey, AssetPath> _paths = [];
     private byte[] _scratch = new byte[256];
+    private byte[] _keyA = new byte[64];
+    private byte[] _keyB = new byte[64];
 
     public SampleLineDecoder(string measurement = SampleLineEncoder.DefaultMeasurement)
     {
@@ -52,16 +55,17 @@ public sealed class SampleLineDecoder
         var area = line.IndexOfTag("area"u8);
         var lineTag = line.IndexOfTag("line"u8);
 
+        // The sample's tag name: the value field's key, or the quality field's key less "_quality" (unescaped).
         int valueIndex;
         int qualityIndex;
-        string tagName;
+        ReadOnlySpan<byte> tagName;
+        var suffix = "_quality"u8;
         if (line.FieldCount == 1)
         {
-            var field = line.GetField(0);
-            var key = field.Key.ToString();
-            if (key.EndsWith(SampleLineEncoder.QualitySuffix, StringComparison.Ordinal) && key.Length > SampleLineEncoder.QualitySuffix.Length)
+            var key = Unescape(line.GetField(0).Key, ref _keyA);
+            if (key.Length > suffix.Length && key.EndsWith(suffix))
             {
-                tagName = key[..^SampleLineEncoder.QualitySuffix.Length];
+                tagName = key[..^suffix.Length];
                 valueIndex = -1;
                 qualityIndex = 0;
             }
@@ -74,15 +78,19 @@ public sealed class SampleLineDecoder
         }
         else if (line.FieldCount == 2)
         {
-            var first = line.GetField(0).Key.ToString();
-            var second = line.GetField(1).Key.ToString();
-            if (string.Equals(second, first + SampleLineEncoder.QualitySuffix, StringComparison.Ordinal))
+            var first = Unescape(line.GetField(0).Key, ref _keyA);
+            var second = Unescape(line.GetField(1).Key, ref _keyB);
+            if (second.Length == first.Length + suffix.Length && second.StartsWith(first) && second.EndsWith(suffix))
             {
-                (tagName, valueIndex, qualityIndex) = (first, 0, 1);
+                tagName = first;
+                valueIndex = 0;
+                qualityIndex = 1;
             }
-            else if (string.Equals(first, second + SampleLineEncoder.QualitySuffix, StringComparison.Ordinal))
+            else if (first.Length == second.Length + suffix.Length && first.StartsWith(second) && first.EndsWith(suffix))
             {
-                (tagName, valueIndex, qualityIndex) = (second, 1, 0);
+                tagName = second;
+                valueIndex = 1;
+                qualityIndex = 0;
             }
             else
             {
@@ -127,14 +135,29 @@ public sealed class SampleLineDecoder
         };
     }
 
-    private AssetPath GetPath(in LineProtocolLine line, int site, int area, int lineTag, int machine, string tag)
+    private static ReadOnlySpan<byte> Unescape(LineProtocolText text, ref byte[] buffer)
+    {
+        if (!text.IsEscaped)
+        {
+            return text.Raw;
+        }
+
+        if (buffer.Length < text.Raw.Length)
+        {
+            buffer = new byte[Math.Max(text.Raw.Length, buffer.Length * 2)];
+        }
+
+        return buffer.AsSpan(0, text.CopyTo(buffer));
+    }
+
+    private AssetPath GetPath(in LineProtocolLine line, int site, int area, int lineTag, int machine, ReadOnlySpan<byte> tag)
     {
         // Cache key: the raw tag values (length-prefixed) and the tag name, joined in a scratch buffer.
         var siteRaw = line.GetTag(site).Value.Raw;
         var machineRaw = line.GetTag(machine).Value.Raw;
         var areaRaw = area >= 0 ? line.GetTag(area).Value.Raw : default;
         var lineRaw = lineTag >= 0 ? line.GetTag(lineTag).Value.Raw : default;
-        var needed = siteRaw.Length + machineRaw.Length + areaRaw.Length + lineRaw.Length + (tag.Length * 3) + 16;
+        var needed = siteRaw.Length + machineRaw.Length + areaRaw.Length + lineRaw.Length + tag.Length + 16;
         if (_scratch.Length < needed)
         {
             _scratch = new byte[Math.Max(needed, _scratch.Length * 2)];
@@ -144,7 +167,8 @@ public sealed class SampleLineDecoder
         length = Append(_scratch, length, areaRaw);
         length = Append(_scratch, length, lineRaw);
         length = Append(_scratch, length, machineRaw);
-        length += Encoding.UTF8.GetBytes(tag, _scratch.AsSpan(length));
+        tag.CopyTo(_scratch.AsSpan(length));
+        length += tag.Length;
         var probe = new PathKey(_scratch, length);
         if (_paths.TryGetValue(probe, out var path))
         {
@@ -156,7 +180,7 @@ public sealed class SampleLineDecoder
             area >= 0 ? line.GetTag(area).Value.ToString() : string.Empty,
             lineTag >= 0 ? line.GetTag(lineTag).Value.ToString() : string.Empty,
             line.GetTag(machine).Value.ToString(),
-            tag);
+            Encoding.UTF8.GetString(tag));
         if (_paths.Count >= MaxCachedPaths)
         {
             _paths.Clear();

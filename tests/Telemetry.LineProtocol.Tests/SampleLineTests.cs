@@ -159,4 +159,26 @@ public class SampleLineTests
         Assert.True(decoder.TryDecode(second, 0, 0, out var b));
         Assert.Same(a.Path, b.Path);
     }
+
+    [Fact]
+    public void TryDecode_KnownNumericSeries_AllocatesNothing()
+    {
+        var bytes = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 200).Select(i =>
+            $"machine,area=a\\ b,line=l,machine=m{i % 5},site=s t\\ x={i}.5,t\\ x_quality=1083113472i {i}\n")));
+        var decoder = new SampleLineDecoder();
+        var parser = new LineProtocolParser();
+        var sum = 0.0;
+        void Decode()
+        {
+            var reader = parser.CreateReader(bytes);
+            while (reader.TryReadLine(out var line))
+            {
+                decoder.TryDecode(line, 0, 0, out var sample);
+                sum += sample.Value.AsDouble();
+            }
+        }
+
+        Assert.Equal(0, Allocations.SteadyState(Decode));
+        Assert.True(sum > 0);
+    }
 }
