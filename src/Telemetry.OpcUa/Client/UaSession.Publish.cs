@@ -187,15 +187,12 @@ public sealed partial class UaSession
 
     private async Task RepublishAsync(UaSubscription subscription, PublishDispatcher dispatcher, CancellationToken token)
     {
-        var missing = subscription.TakeMissing();
-        for (var i = 0; i < missing.Length; i++)
+        foreach (var sequenceNumber in subscription.GetMissing())
         {
-            var sequenceNumber = missing[i];
             var channel = _channel;
             if (channel is null || channel.IsBroken)
             {
-                ReturnAll(subscription, missing, i);
-                return;
+                return; // still missing: retried after the reconnect
             }
 
             var request = new RepublishRequest { SubscriptionId = subscription.SubscriptionId, RetransmitSequenceNumber = sequenceNumber };
@@ -213,22 +210,14 @@ public sealed partial class UaSession
             }
             catch (OpcUaException ex) when (ex.StatusCode.Code == StatusCodes.BadMessageNotAvailable)
             {
+                subscription.GiveUp(sequenceNumber);
                 subscription.CountLost();
                 Log.RepublishFailed(_logger, subscription.SubscriptionId, sequenceNumber, ex.Message);
             }
             catch (Exception ex) when (ex is OpcUaException or TimeoutException)
             {
                 Log.RepublishFailed(_logger, subscription.SubscriptionId, sequenceNumber, ex.Message);
-                ReturnAll(subscription, missing, i);
-                return;
-            }
-        }
-
-        static void ReturnAll(UaSubscription subscription, uint[] missing, int from)
-        {
-            for (var j = from; j < missing.Length; j++)
-            {
-                subscription.ReturnMissing(missing[j]);
+                return; // still missing: retried with the next Publish response
             }
         }
     }

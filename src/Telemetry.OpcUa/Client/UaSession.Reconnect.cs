@@ -34,8 +34,12 @@ public sealed partial class UaSession
         })
         .Build();
 
+    /// <summary>Why the connection last broke (an <see cref="OpcUaException"/> naming the status), null if it never did.</summary>
+    public Exception? LastConnectionError { get; private set; }
+
     private void OnChannelBroken(Exception cause)
     {
+        LastConnectionError = cause;
         if (_disposed != 0 || Interlocked.Exchange(ref _reconnecting, 1) != 0)
         {
             return;

@@ -62,15 +62,16 @@ public sealed partial class UaSubscription
 
     internal bool HasMissing => _missing.Count > 0;
 
-    internal uint[] TakeMissing()
+    /// <summary>A copy of the missing numbers; each leaves the set when Republish delivers it (or it is lost).</summary>
+    internal uint[] GetMissing()
     {
         var result = new uint[_missing.Count];
         _missing.CopyTo(result);
-        _missing.Clear();
         return result;
     }
 
-    internal void ReturnMissing(uint sequenceNumber) => _missing.Add(sequenceNumber);
+    /// <summary>The server no longer has this message: stop asking for it.</summary>
+    internal void GiveUp(uint sequenceNumber) => _missing.Remove(sequenceNumber);
 
     internal void CountRepublished() => Interlocked.Increment(ref _republished);
 

@@ -186,6 +186,11 @@ public sealed class UaTcpConnection : IAsyncDisposable
             var buffer = result.Buffer;
             if (UaTcpMessageHeader.TryRead(buffer, out var header))
             {
+                if (header.MessageType is not (UaTcpMessageType.Acknowledge or UaTcpMessageType.Error) || header.ChunkType != UaTcpMessageHeader.Final)
+                {
+                    throw new OpcUaException(new StatusCode(StatusCodes.BadTcpMessageTypeInvalid), $"{EndpointUrl} answered HEL with {header} instead of ACK: not an OPC UA server?");
+                }
+
                 if (header.MessageSize < UaTcpMessageHeader.Size || header.MessageSize > 8192)
                 {
                     throw new OpcUaException(new StatusCode(StatusCodes.BadTcpMessageTooLarge), $"{EndpointUrl} answered HEL with a {header.MessageSize} B message.");
