@@ -115,4 +115,21 @@ public sealed class ResilienceTests
         Assert.Equal(StatusCodes.BadSecurityPolicyRejected, ex.StatusCode.Code);
         Assert.Contains("Basic256Sha256", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ConnectAsync_OtherPlcSilent_DoesNotDelayThisOne()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var plc = await OpcUaPlcPeer.StartAsync(new OpcUaPlcOptions(), cts.Token);
+        await using var silent = new FakeUaServer(FakeServerBehavior.Silent);
+
+        var hanging = UaSession.ConnectAsync(new UaClientOptions { EndpointUrl = silent.EndpointUrl, RequestTimeout = TimeSpan.FromSeconds(15) }, cts.Token);
+        await using (var session = await UaSession.ConnectAsync(new UaClientOptions { EndpointUrl = plc.EndpointUrl }, cts.Token))
+        {
+            Assert.Equal("Grüße 水", (await session.ReadValueAsync(StringTag, cts.Token)).Value.AsString());
+            Assert.False(hanging.IsCompleted, "the silent PLC's connect is still waiting while the other one already reads");
+        }
+
+        await Assert.ThrowsAsync<TimeoutException>(() => hanging);
+    }
 }
