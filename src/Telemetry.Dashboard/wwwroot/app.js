@@ -1,3 +1,11 @@
+// API shape this page reads (served by the edge agent for its own site, later by telemetry-ingest for all machines):
+//   GET /api/machines -> { now: ms, staleAfterMs, machines: [{ key: "site/area/line/machine", site, area, line, machine,
+//                          state: "running"|"idle"|"setup"|"fault"|"off"|null, stateSince: ms, alarmCode, lastSeen: ms,
+//                          tags: [{ tag, value, quality: "good"|..., time: ms, received: ms, staleSince: ms|null }] }] }
+//   GET /api/live (SSE)  -> event "samples": [{ m: machine key, t: tag, v: value, q: quality, ts: source ms, rt: receive ms }],
+//                           event "dropped": count of updates skipped for a slow browser
+//   GET /api/edge        -> edge status (sources, spool backlog, datacenter link); history ranges need the ingest's
+//                           history API (not served by the edge yet).
 // Live plant overview: a snapshot from /api/machines, then every sample from /api/live (server-sent events).
 'use strict';
 
