@@ -154,4 +154,47 @@ function connectLive() {
   setInterval(() => { dirty = false; render(); }, 250);
 }
 
+// Edge status view (#/edge): /api/edge polled every 2 s while shown; samples/s from the change of samplesWritten.
+let edgeTimer = null;
+let lastEdge = null;
+
+function fact(dl, label, value) {
+  const d = el('div'); d.append(el('dt', null, label), el('dd', null, value)); d.dataset.fact = label; dl.append(d);
+}
+
+async function refreshEdge() {
+  const res = await fetch('/api/edge', { cache: 'no-store' });
+  const e = await res.json();
+  const t = performance.now();
+  const rate = lastEdge ? (e.samplesWritten - lastEdge.samples) / ((t - lastEdge.t) / 1000) : null;
+  lastEdge = { samples: e.samplesWritten, t };
+  const dl = document.getElementById('edge-facts');
+  dl.replaceChildren();
+  const connected = e.sources.filter(s => s.state === 'connected').length;
+  fact(dl, 'Edge', `${e.edgeId} (${e.site})`);
+  fact(dl, 'Sources connected', `${connected} / ${e.sources.length}`);
+  fact(dl, 'Samples/s', rate === null ? '…' : Math.max(0, rate).toFixed(0));
+  fact(dl, 'Spool backlog', `${e.spool.backlogSamples.toLocaleString('en')} samples`);
+  fact(dl, 'Oldest unsent sample', e.spool.backlogSamples ? fmtDuration(e.spool.oldestUnacknowledgedSeconds * 1000) : 'none');
+  fact(dl, 'Samples lost', e.spool.samplesDropped.toLocaleString('en'));
+  fact(dl, 'Datacenter link', e.datacenter.state + (e.datacenter.lastError ? ` — ${e.datacenter.lastError}` : ''));
+  const body = document.getElementById('edge-sources');
+  body.replaceChildren(...e.sources.map(s => {
+    const tr = el('tr');
+    tr.append(el('td', null, s.name), el('td', null, s.kind), el('td', null, s.state), el('td', null, s.samples.toLocaleString('en')),
+      el('td', null, s.lastSample ? `${fmtDuration(nowMs() - s.lastSample)} ago` : 'never'));
+    return tr;
+  }));
+}
+
+function route() {
+  const edge = location.hash === '#/edge';
+  document.getElementById('plant').hidden = edge;
+  document.getElementById('edge').hidden = !edge;
+  clearInterval(edgeTimer);
+  if (edge) { refreshEdge().catch(() => {}); edgeTimer = setInterval(() => refreshEdge().catch(() => {}), 2000); }
+}
+
+window.addEventListener('hashchange', route);
+route();
 loadSnapshot().catch(() => {}).finally(connectLive);
