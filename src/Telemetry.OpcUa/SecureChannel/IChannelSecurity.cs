@@ -2,8 +2,8 @@ namespace Telemetry.OpcUa.SecureChannel;
 
 /// <summary>
 /// The seam where a security policy plugs into the secure channel (OPC 10000-6 §6.7.2): the asymmetric header
-/// fields for OPN and the protection of each chunk (padding, signature, encryption). Only
-/// <see cref="NoneChannelSecurity"/> exists now; Basic256Sha256 / Aes*_Sha256_* implement the same interface later.
+/// fields for OPN, the nonces and keys of each token, and the protection of each chunk (padding, signature,
+/// encryption). <see cref="NoneChannelSecurity"/> for None; <see cref="Security.UaChannelSecurity"/> for the RSA policies.
 /// </summary>
 public interface IChannelSecurity
 {
@@ -17,6 +17,15 @@ public interface IChannelSecurity
     /// <summary>SHA-1 thumbprint of the server certificate for the OPN asymmetric header (null for None).</summary>
     byte[]? ReceiverCertificateThumbprint { get; }
 
+    /// <summary>A fresh nonce for an OPN request (empty for None).</summary>
+    byte[] CreateNonce();
+
+    /// <summary>Derives the keys of a token from the OPN request's and response's nonces (BadNonceInvalid when a nonce has the wrong length).</summary>
+    void ActivateToken(uint tokenId, ReadOnlySpan<byte> clientNonce, ReadOnlySpan<byte> serverNonce);
+
+    /// <summary>Checks an OPN response's sender certificate and receiver thumbprint (OPC 10000-6 §6.7.2.3).</summary>
+    void CheckAsymmetricHeader(ReadOnlySpan<byte> senderCertificate, ReadOnlySpan<byte> receiverThumbprint);
+
     /// <summary>Bytes a chunk of <paramref name="chunkSize"/> can carry as body after <paramref name="headerSize"/> (padding and signature subtracted).</summary>
     int MaxBodySize(int chunkSize, int headerSize, bool asymmetric);
 
@@ -26,7 +35,10 @@ public interface IChannelSecurity
     /// <summary>Adds padding and signature and encrypts in place; <paramref name="chunk"/> spans the protected length.</summary>
     void Protect(Span<byte> chunk, int plainLength, int headerSize, bool asymmetric);
 
-    /// <summary>Decrypts and verifies in place; returns where the body ends (before padding and signature).</summary>
+    /// <summary>
+    /// Decrypts and verifies in place; returns where the body ends (before padding and signature). A chunk that
+    /// does not verify throws an <see cref="OpcUaException"/> with BadSecurityChecksFailed.
+    /// </summary>
     int Unprotect(Span<byte> chunk, int headerSize, bool asymmetric);
 }
 
@@ -42,6 +54,16 @@ public sealed class NoneChannelSecurity : IChannelSecurity
     public byte[]? SenderCertificate => null;
 
     public byte[]? ReceiverCertificateThumbprint => null;
+
+    public byte[] CreateNonce() => [];
+
+    public void ActivateToken(uint tokenId, ReadOnlySpan<byte> clientNonce, ReadOnlySpan<byte> serverNonce)
+    {
+    }
+
+    public void CheckAsymmetricHeader(ReadOnlySpan<byte> senderCertificate, ReadOnlySpan<byte> receiverThumbprint)
+    {
+    }
 
     public int MaxBodySize(int chunkSize, int headerSize, bool asymmetric) => chunkSize - headerSize;
 

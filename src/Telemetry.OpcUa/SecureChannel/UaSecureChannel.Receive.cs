@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Telemetry.OpcUa.Encoding;
 using Telemetry.OpcUa.Transport;
@@ -8,6 +9,7 @@ public sealed partial class UaSecureChannel
 {
     private uint _receiveSequenceNumber;
     private bool _receivedAny;
+    private int _securityFailures;
 
     /// <summary>
     /// One chunk from the receive loop (layouts at <see cref="Outgoing"/>). Chunks of one response are collected
@@ -32,12 +34,14 @@ public sealed partial class UaSecureChannel
         if (asymmetric)
         {
             var policy = reader.ReadString();
-            reader.ReadByteStringSpan(); // sender certificate
-            reader.ReadByteStringSpan(); // receiver thumbprint
+            var senderCertificate = reader.ReadByteStringSpan();
+            var receiverThumbprint = reader.ReadByteStringSpan();
             if (!string.Equals(policy, _security.PolicyUri, StringComparison.Ordinal))
             {
                 throw new OpcUaException(new StatusCode(StatusCodes.BadSecurityPolicyRejected), $"{EndpointUrl} answered OPN with policy {SecurityPolicies.ShortName(policy)}, we asked for {SecurityPolicies.ShortName(_security.PolicyUri)}.");
             }
+
+            _security.CheckAsymmetricHeader(senderCertificate, receiverThumbprint);
         }
         else
         {
@@ -49,12 +53,51 @@ public sealed partial class UaSecureChannel
         }
 
         var headerSize = UaTcpMessageHeader.Size + reader.Position + 8;
-        var sequenceNumber = reader.ReadUInt32();
-        var requestId = reader.ReadUInt32();
-        CheckSequenceNumber(sequenceNumber);
+        if (chunk.Length < headerSize)
+        {
+            throw new OpcUaException(new StatusCode(StatusCodes.BadDecodingError), $"{EndpointUrl} sent a {chunk.Length} B {header.MessageType} chunk, shorter than its {headerSize} B headers.");
+        }
 
-        // Security: verify/decrypt in place (None: nothing). The span is read-only to us; None needs no copy.
-        var bodyEnd = _security.Mode == MessageSecurityMode.None ? chunk.Length : throw new NotSupportedException("Only SecurityPolicy None is implemented.");
+        if (_security.Mode == MessageSecurityMode.None)
+        {
+            OnPlainChunk(header, chunk, headerSize, chunk.Length);
+            return;
+        }
+
+        // Signed (and encrypted): verify and decrypt a copy in place; the receive buffer is read-only to us.
+        var rented = ArrayPool<byte>.Shared.Rent(chunk.Length);
+        try
+        {
+            var copy = rented.AsSpan(0, chunk.Length);
+            chunk.CopyTo(copy);
+            int bodyEnd;
+            try
+            {
+                bodyEnd = _security.Unprotect(copy, headerSize, asymmetric);
+            }
+            catch (OpcUaException ex)
+            {
+                Interlocked.Increment(ref _securityFailures);
+                throw new OpcUaException(ex.StatusCode, $"{EndpointUrl} sent a {header.MessageType} chunk that failed the {SecurityPolicies.ShortName(_security.PolicyUri)} {_security.Mode} checks; the channel is closed and re-established: {ex.Message}", ex);
+            }
+
+            OnPlainChunk(header, copy, headerSize, bodyEnd);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Chunks that failed verification (tampered, wrong keys) since the channel was created.</summary>
+    public int SecurityFailures => Volatile.Read(ref _securityFailures);
+
+    /// <summary>A verified, decrypted chunk: <c>| headers | SequenceNumber | RequestId |</c> end at <paramref name="headerSize"/>.</summary>
+    private void OnPlainChunk(UaTcpMessageHeader header, ReadOnlySpan<byte> chunk, int headerSize, int bodyEnd)
+    {
+        var sequenceNumber = BinaryPrimitives.ReadUInt32LittleEndian(chunk[(headerSize - 8)..]);
+        var requestId = BinaryPrimitives.ReadUInt32LittleEndian(chunk[(headerSize - 4)..]);
+        CheckSequenceNumber(sequenceNumber);
         var body = chunk[headerSize..bodyEnd];
 
         if (!_pending.TryGetValue(requestId, out var pending))

@@ -12,11 +12,12 @@ public sealed partial class UaSecureChannel
 
     private async Task<OpenSecureChannelResponse> OpenOrRenewAsync(SecurityTokenRequestType type, CancellationToken cancellationToken)
     {
+        var clientNonce = _security.CreateNonce();
         var request = new OpenSecureChannelRequest
         {
             RequestType = type,
             SecurityMode = _security.Mode,
-            ClientNonce = [],
+            ClientNonce = clientNonce,
             RequestedLifetime = (uint)_options.RequestedLifetime.TotalMilliseconds,
         };
         request.RequestHeader.Timestamp = _options.TimeProvider.GetUtcNow().UtcDateTime;
@@ -36,6 +37,8 @@ public sealed partial class UaSecureChannel
             throw new OpcUaException(new StatusCode(StatusCodes.BadSecureChannelClosed), $"{EndpointUrl} issued a token with lifetime 0.");
         }
 
+        // Keys first: the send loop uses the token id as soon as it is written (OPC 10000-6 §6.7.5).
+        _security.ActivateToken(response.SecurityToken.TokenId, clientNonce, response.ServerNonce ?? []);
         _previousTokenId = _tokenId;
         Volatile.Write(ref _tokenId, response.SecurityToken.TokenId);
         CurrentToken = response.SecurityToken;

@@ -8,7 +8,8 @@ namespace Telemetry.OpcUa.SecureChannel;
 /// A UA Secure Conversation channel (OPC 10000-6 §6.7) over one <see cref="UaTcpConnection"/>: OPN/CLO/MSG,
 /// chunking within the negotiated sizes, request/response matching by request id, per-request timeouts
 /// (<see cref="TimeoutException"/>), and token renewal at 75% of the token lifetime. Security plugs in through
-/// <see cref="IChannelSecurity"/> (None for now).
+/// <see cref="IChannelSecurity"/> (None, or Sign/SignAndEncrypt with <see cref="Security.UaChannelSecurity"/>, which
+/// the channel owns and disposes).
 /// </summary>
 public sealed partial class UaSecureChannel : IUaTcpReceiver, IAsyncDisposable
 {
@@ -191,6 +192,7 @@ public sealed partial class UaSecureChannel : IUaTcpReceiver, IAsyncDisposable
 
         _renewTimer?.Dispose();
         await _connection.DisposeAsync().ConfigureAwait(false);
+        (_security as IDisposable)?.Dispose(); // the channel owns its security (keys of its tokens)
     }
 
     private async Task<IncomingMessage> SendAsync(UaTcpMessageType type, IServiceRequest request, TimeSpan timeout, CancellationToken cancellationToken)

@@ -1,0 +1,116 @@
+using Telemetry.OpcUa.Security;
+
+namespace Telemetry.OpcUa.Tests.Security;
+
+public sealed class SymmetricCryptoTests
+{
+    private const string NistPlaintext = "6BC1BEE22E409F96E93D7E117393172AAE2D8A571E03AC9C9EB76FAC45AF8E51";
+    private static readonly byte[] NistIv = Convert.FromHexString("000102030405060708090A0B0C0D0E0F");
+
+    [Fact]
+    public void Sign_Rfc4231Case2_MatchesPublishedHmac()
+    {
+        var signature = new byte[32];
+
+        SymmetricCrypto.Sign(SecurityPolicy.Basic256Sha256, "Jefe"u8, "what do ya want for nothing?"u8, signature);
+
+        Assert.Equal("5BDCC146BF60754E6A042426089575C75A003F089D2739839DEC58B964EC3843", Convert.ToHexString(signature));
+    }
+
+    [Fact]
+    public void Verify_OneFlippedBit_ReturnsFalse()
+    {
+        var data = "a signed chunk"u8.ToArray();
+        var signature = new byte[32];
+        SymmetricCrypto.Sign(SecurityPolicy.Basic256Sha256, "key"u8, data, signature);
+        Assert.True(SymmetricCrypto.Verify(SecurityPolicy.Basic256Sha256, "key"u8, data, signature));
+
+        data[3] ^= 0x10;
+
+        Assert.False(SymmetricCrypto.Verify(SecurityPolicy.Basic256Sha256, "key"u8, data, signature));
+    }
+
+    [Fact]
+    public void Encrypt_Aes128CbcNistVector_MatchesSp80038a()
+    {
+        using var keys = new SymmetricKeys(new byte[32], Convert.FromHexString("2B7E151628AED2A6ABF7158809CF4F3C"), NistIv);
+        var data = Convert.FromHexString(NistPlaintext);
+
+        SymmetricCrypto.Encrypt(keys, data);
+
+        Assert.Equal("7649ABAC8119B246CEE98E9B12E9197D5086CB9B507219EE95DB113A917678B2", Convert.ToHexString(data));
+    }
+
+    [Fact]
+    public void Encrypt_Aes256CbcNistVector_MatchesSp80038aAndDecryptsBack()
+    {
+        using var keys = new SymmetricKeys(new byte[32], Convert.FromHexString("603DEB1015CA71BE2B73AEF0857D77811F352C073B6108D72D9810A30914DFF4"), NistIv);
+        var data = Convert.FromHexString(NistPlaintext);
+
+        SymmetricCrypto.Encrypt(keys, data);
+        Assert.Equal("F58C4C04D6E5F1BA779EABFB5F7BFBD69CFC4E967EDB808D679F777BC6702C7D", Convert.ToHexString(data));
+
+        Assert.True(SymmetricCrypto.TryDecrypt(keys, data));
+        Assert.Equal(NistPlaintext, Convert.ToHexString(data));
+    }
+
+    [Fact]
+    public void TryDecrypt_NotWholeBlocks_ReturnsFalse()
+    {
+        using var keys = new SymmetricKeys(new byte[32], new byte[16], new byte[16]);
+
+        Assert.False(SymmetricCrypto.TryDecrypt(keys, new byte[17]));
+    }
+
+    [Theory]
+    [InlineData(0, 32, 16, false, 15)]   // 0 + 1 + 32 = 33 -> 48
+    [InlineData(14, 32, 16, false, 1)]   // 14 + 1 + 32 = 47 -> 48
+    [InlineData(15, 32, 16, false, 0)]   // 15 + 1 + 32 = 48
+    [InlineData(100, 256, 214, true, 70)] // 100 + 2 + 256 = 358 -> 428 (two OAEP-SHA1 blocks of a 2048-bit key)
+    public void Count_FillsWholeBlocks(int dataLength, int signature, int block, bool extra, int expected)
+    {
+        var count = MessagePadding.Count(dataLength, signature, block, extra);
+
+        Assert.Equal(expected, count);
+        Assert.Equal(0, (dataLength + MessagePadding.Length(count, extra) + signature) % block);
+    }
+
+    [Fact]
+    public void Write_ThenRead_RoundTripsWithoutExtraByte()
+    {
+        var buffer = new byte[20];
+        MessagePadding.Write(buffer.AsSpan(4), 5, extraPadding: false);
+
+        Assert.Equal(new byte[] { 5, 5, 5, 5, 5, 5 }, buffer[4..10]);
+        Assert.Equal(6, MessagePadding.Read(buffer.AsSpan(0, 10), extraPadding: false));
+    }
+
+    [Fact]
+    public void Write_ThenRead_ExtraPaddingSizeHoldsHighByte()
+    {
+        // A 4096-bit key: 300 padding bytes = 0x012C -> PaddingSize 0x2C, 300 x 0x2C, ExtraPaddingSize 0x01.
+        var buffer = new byte[310];
+        MessagePadding.Write(buffer, 300, extraPadding: true);
+
+        Assert.Equal(0x2C, buffer[0]);
+        Assert.Equal(0x2C, buffer[300]);
+        Assert.Equal(0x01, buffer[301]);
+        Assert.Equal(302, MessagePadding.Read(buffer.AsSpan(0, 302), extraPadding: true));
+    }
+
+    [Fact]
+    public void Read_WrongPaddingByte_ReturnsMinusOne()
+    {
+        var buffer = new byte[8];
+        MessagePadding.Write(buffer.AsSpan(2), 3, extraPadding: false);
+        buffer[3] = 9;
+
+        Assert.Equal(-1, MessagePadding.Read(buffer.AsSpan(0, 6), extraPadding: false));
+    }
+
+    [Fact]
+    public void Read_CountLongerThanData_ReturnsMinusOne()
+    {
+        Assert.Equal(-1, MessagePadding.Read(new byte[] { 1, 2, 200 }, extraPadding: false));
+    }
+}
