@@ -1,1 +1,3 @@
-return 0;
+using Telemetry.Ingest.Cli;
+
+return await IngestCommandLine.RunAsync(args).ConfigureAwait(false);

@@ -14,9 +14,10 @@ namespace Telemetry.Ingest.Configuration;
 /// sites:
 ///   - name: plant-a
 ///     tokens: [ 64-hex-digit SHA-256 of the token ]  # telemetry-ingest add-site plant-a --config FILE
-/// live: { queueBatches: 256 }
+/// live: { queueBatches: 256, maxSubscribers: 1000, heartbeat: 15s }
 /// loss: { grace: 10m }
-/// health: { stateField: state, staleAfter: 30s, rules: [ { name: hot, kind: threshold, field: temperature, above: 80, hysteresis: 2 } ] }
+/// health: { stateField: state, alarmField: alarm_code, staleAfter: 30s, alertHistory: 1000,
+///           rules: [ { name: hot, kind: threshold, field: temperature, above: 80, hysteresis: 2, severity: critical, message: "Oven too hot", state: fault } ] }
 /// </code>
 /// </summary>
 public static class IngestConfigLoader
@@ -42,6 +43,13 @@ public static class IngestConfigLoader
         ["threshold"] = AlertRuleKind.Threshold,
         ["nodata"] = AlertRuleKind.NoData,
         ["rate"] = AlertRuleKind.RateOfChange,
+    };
+
+    private static readonly Dictionary<string, AlertSeverity> Severities = new(StringComparer.Ordinal)
+    {
+        ["info"] = AlertSeverity.Info,
+        ["warning"] = AlertSeverity.Warning,
+        ["critical"] = AlertSeverity.Critical,
     };
 
     public static IngestOptions LoadFile(string path)
@@ -89,6 +97,9 @@ public static class IngestConfigLoader
             Limits = root.Optional("limits") is { } limits ? ReadLimits(limits) : defaults.Limits,
             Store = root.Optional("store") is { } store ? ReadStore(store) : defaults.Store,
             Sites = root.Optional("sites") is { } sites ? ReadSites(sites) : [],
+            Operators = root.Optional("operators") is { } operators
+                ? [.. ReadSites(operators).Select(o => new OperatorOptions { Name = o.Name, TokenHashes = o.TokenHashes })]
+                : [],
             Live = root.Optional("live") is { } live ? ReadLive(live) : defaults.Live,
             Loss = root.Optional("loss") is { } loss ? ReadLoss(loss) : defaults.Loss,
             Health = root.Optional("health") is { } health ? ReadHealth(health) : defaults.Health,
@@ -227,8 +238,18 @@ public static class IngestConfigLoader
         {
             QueueBatches = node.Optional("queueBatches")?.Int(1, 100_000) ?? d.QueueBatches,
             MaxSubscribers = node.Optional("maxSubscribers")?.Int(1, 100_000) ?? d.MaxSubscribers,
+            Heartbeat = node.Optional("heartbeat")?.Duration() ?? d.Heartbeat,
         };
         node.RefuseUnknownKeys();
+        try
+        {
+            live.Validate();
+        }
+        catch (IngestConfigException ex)
+        {
+            throw node.Error(ex.Message);
+        }
+
         return live;
     }
 
@@ -256,6 +277,9 @@ public static class IngestConfigLoader
                 {
                     Name = item.Required("name", "a rule name").NonEmpty("a rule name"),
                     Kind = item.Required("kind", "threshold, nodata or rate").OneOf(RuleKinds),
+                    Severity = item.Optional("severity")?.OneOf(Severities) ?? AlertSeverity.Warning,
+                    Message = item.Optional("message")?.NonEmpty("a message"),
+                    State = item.Optional("state")?.NonEmpty("a machine state, e.g. fault"),
                     Machine = item.Optional("machine")?.NonEmpty("a machine pattern") ?? "*",
                     Field = item.Required("field", "the field (tag) the rule watches").NonEmpty("a field pattern"),
                     Above = item.Optional("above")?.Double(),
@@ -280,8 +304,10 @@ public static class IngestConfigLoader
 
         var health = new HealthOptions
         {
-            StateField = node.Optional("stateField")?.NonEmpty("a field name"),
+            StateField = node.Optional("stateField")?.NonEmpty("a field name") ?? d.StateField,
+            AlarmField = node.Optional("alarmField")?.NonEmpty("a field name") ?? d.AlarmField,
             StaleAfter = node.Optional("staleAfter")?.Duration() ?? d.StaleAfter,
+            AlertHistory = node.Optional("alertHistory")?.Int(0, 1_000_000) ?? d.AlertHistory,
             Rules = rules,
         };
         node.RefuseUnknownKeys();

@@ -24,6 +24,9 @@ public sealed record IngestOptions
 
     public IReadOnlyList<SiteOptions> Sites { get; init; } = [];
 
+    /// <summary>Datacenter operators: their tokens read every site (live, machines, history) but cannot write.</summary>
+    public IReadOnlyList<OperatorOptions> Operators { get; init; } = [];
+
     public LiveOptions Live { get; init; } = new();
 
     public LossOptions Loss { get; init; } = new();
@@ -285,6 +288,14 @@ public sealed partial record SiteOptions
     private static partial Regex HashPattern();
 }
 
+/// <summary>A datacenter operator (sees all sites); tokens stored as SHA-256 hex like a site's.</summary>
+public sealed record OperatorOptions
+{
+    public required string Name { get; init; }
+
+    public IReadOnlyList<string> TokenHashes { get; init; } = [];
+}
+
 /// <summary>The live hub: a bounded queue per subscriber (batches), drops counted and reported.</summary>
 public sealed record LiveOptions
 {
@@ -293,11 +304,19 @@ public sealed record LiveOptions
 
     public int MaxSubscribers { get; init; } = 1000;
 
+    /// <summary>A live stream with nothing to send writes a heartbeat this often (SSE comment, WebSocket ping).</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(15);
+
     public void Validate()
     {
         if (QueueBatches is < 1 or > 100_000 || MaxSubscribers is < 1 or > 100_000)
         {
             throw IngestOptions.Invalid("live.queueBatches", "queue 1..100000 batches, 1..100000 subscribers.");
+        }
+
+        if (Heartbeat < TimeSpan.FromMilliseconds(10) || Heartbeat > TimeSpan.FromMinutes(10))
+        {
+            throw IngestOptions.Invalid("live.heartbeat", "must be from 10ms to 10m.");
         }
     }
 }
@@ -323,11 +342,17 @@ public sealed record LossOptions
 /// <summary>Real-time machine health: the state tag and alert rules.</summary>
 public sealed record HealthOptions
 {
-    /// <summary>The field (edge tag) whose value is a machine's state, e.g. "state".</summary>
-    public string? StateField { get; init; }
+    /// <summary>The field (edge tag) whose string value is a machine's state (running/idle/setup/fault/off); null: from rules only.</summary>
+    public string? StateField { get; init; } = "state";
+
+    /// <summary>The field (edge tag) whose integer value is a machine's active alarm code (0 = none).</summary>
+    public string AlarmField { get; init; } = "alarm_code";
 
     /// <summary>A machine with no data for this long is shown stale.</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Ended alerts kept for `GET /api/alerts?state=all` (oldest forgotten first).</summary>
+    public int AlertHistory { get; init; } = 1000;
 
     public IReadOnlyList<AlertRuleOptions> Rules { get; init; } = [];
 
@@ -336,6 +361,16 @@ public sealed record HealthOptions
         if (StaleAfter <= TimeSpan.Zero)
         {
             throw IngestOptions.Invalid("health.staleAfter", "must be positive.");
+        }
+
+        if (string.IsNullOrWhiteSpace(AlarmField) || (StateField is not null && string.IsNullOrWhiteSpace(StateField)))
+        {
+            throw IngestOptions.Invalid("health.stateField", "the state and alarm fields must not be empty.");
+        }
+
+        if (AlertHistory is < 0 or > 1_000_000)
+        {
+            throw IngestOptions.Invalid("health.alertHistory", "must be from 0 to 1000000.");
         }
 
         for (var i = 0; i < Rules.Count; i++)
@@ -357,11 +392,26 @@ public enum AlertRuleKind
     RateOfChange,
 }
 
+public enum AlertSeverity
+{
+    Info,
+    Warning,
+    Critical,
+}
+
 public sealed record AlertRuleOptions
 {
     public required string Name { get; init; }
 
     public AlertRuleKind Kind { get; init; }
+
+    public AlertSeverity Severity { get; init; } = AlertSeverity.Warning;
+
+    /// <summary>Text shown with the alert (the measured value and limit are appended); default names the rule.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>While this rule's alert is active the machine's state shows this (e.g. "fault"), over the state field.</summary>
+    public string? State { get; init; }
 
     /// <summary>Machine name pattern (* and ?), default all.</summary>
     public string Machine { get; init; } = "*";

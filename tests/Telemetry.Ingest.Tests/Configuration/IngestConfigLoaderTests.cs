@@ -43,4 +43,40 @@ public sealed class IngestConfigLoaderTests
 
         Assert.True(options.AllowInsecureHttp);
     }
+
+    [Fact]
+    public void Load_LiveAndHealthSettings_ReadsHeartbeatSeverityMessageStateAndHistory()
+    {
+        var options = IngestConfigLoader.Load(
+            """
+            listen: [http://127.0.0.1:0]
+            live: { queueBatches: 8, maxSubscribers: 3, heartbeat: 2s }
+            health:
+              alarmField: alarm
+              alertHistory: 50
+              rules:
+                - { name: hot, kind: threshold, field: temperature, above: 80, hysteresis: 2, severity: critical, message: Oven too hot, state: fault }
+            """,
+            "ingest.yaml");
+
+        Assert.Equal(TimeSpan.FromSeconds(2), options.Live.Heartbeat);
+        Assert.Equal(3, options.Live.MaxSubscribers);
+        Assert.Equal("state", options.Health.StateField);
+        Assert.Equal("alarm", options.Health.AlarmField);
+        Assert.Equal(50, options.Health.AlertHistory);
+        var rule = Assert.Single(options.Health.Rules);
+        Assert.Equal(AlertSeverity.Critical, rule.Severity);
+        Assert.Equal("Oven too hot", rule.Message);
+        Assert.Equal("fault", rule.State);
+    }
+
+    [Fact]
+    public void Load_UnknownSeverity_NamesKey()
+    {
+        var ex = Assert.Throws<IngestConfigException>(() => IngestConfigLoader.Load(
+            "listen: [http://127.0.0.1:0]\nhealth: { rules: [ { name: hot, kind: threshold, field: t, above: 1, severity: loud } ] }\n",
+            "ingest.yaml"));
+
+        Assert.Contains("severity", ex.Message, StringComparison.Ordinal);
+    }
 }

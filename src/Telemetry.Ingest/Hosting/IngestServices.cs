@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging;
+using Telemetry.Ingest.Configuration;
+using Telemetry.Ingest.Diagnostics;
+using Telemetry.Ingest.Loss;
+using Telemetry.Ingest.Sites;
+using Telemetry.Ingest.Stores;
+using Telemetry.Ingest.Writing;
+
+namespace Telemetry.Ingest.Hosting;
+
+/// <summary>The service's parts, built once from the options and shared by its endpoints.</summary>
+public sealed class IngestServices : IAsyncDisposable
+{
+    private IngestServices(IngestOptions options, IngestServerSettings settings, ILoggerFactory loggers)
+    {
+        Options = options;
+        TimeProvider = settings.TimeProvider;
+        Store = settings.Store ?? CreateStore(options.Store, loggers, settings.TimeProvider);
+        Callers = new CallerResolver(new SiteTokens(options.Sites), OperatorTokens(options));
+        Counters = new IngestCounters();
+        Ledger = new LossLedger(options.Loss, settings.TimeProvider);
+        Workers = new WriteWorkerPool(options.Limits);
+        Writes = new WriteHandler(Callers, Workers, Store, Ledger, Counters, options.Limits, OnAccepted, settings.TimeProvider, loggers.CreateLogger("Telemetry.Ingest.Write"));
+        Logger = loggers.CreateLogger("Telemetry.Ingest");
+    }
+
+    public IngestOptions Options { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    public IPointStore Store { get; }
+
+    public CallerResolver Callers { get; }
+
+    public IngestCounters Counters { get; }
+
+    public LossLedger Ledger { get; }
+
+    public WriteWorkerPool Workers { get; }
+
+    public WriteHandler Writes { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>Extra observers of accepted samples (tests and benchmarks measure live latency through it).</summary>
+    public event SamplesAccepted? Accepted;
+
+    public static IngestServices Create(IngestOptions options, IngestServerSettings settings, ILoggerFactory loggers) => new(options, settings, loggers);
+
+    public async ValueTask DisposeAsync()
+    {
+        Workers.Dispose();
+        await Store.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static IPointStore CreateStore(StoreOptions options, ILoggerFactory loggers, TimeProvider time) =>
+        options.Kind == StoreKind.Null ? new NullPointStore() : new HttpPointStore(options, loggers.CreateLogger("Telemetry.Ingest.Store"), time);
+
+    private static Dictionary<string, string> OperatorTokens(IngestOptions options)
+    {
+        var operators = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var op in options.Operators)
+        {
+            foreach (var hash in op.TokenHashes)
+            {
+                operators[hash] = "operator:" + op.Name;
+            }
+        }
+
+        return operators;
+    }
+
+    private void OnAccepted(string site, ReadOnlySpan<Telemetry.Core.Sample> samples) => Accepted?.Invoke(site, samples);
+}
