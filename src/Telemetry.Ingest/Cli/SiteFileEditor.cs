@@ -63,11 +63,9 @@ public static class SiteFileEditor
 
             if (tokensEntry.Value is YamlSequenceNode { Style: SequenceStyle.Flow } flow)
             {
-                // Insert before the closing ']' (End is just past it).
-                var endLine = (int)flow.End.Line - 1;
-                var endColumn = (int)flow.End.Column - 1;
+                // YamlDotNet's End marks are not where a node ends: find the closing ']' from the start.
+                var (endLine, close) = FindClosingBracket(lines, (int)flow.Start.Line - 1, (int)flow.Start.Column - 1);
                 var text = lines[endLine];
-                var close = text.LastIndexOf(']', Math.Min(text.Length - 1, endColumn));
                 lines[endLine] = text[..close] + (flow.Children.Count == 0 ? hash : ", " + hash) + text[close..];
                 return string.Join('\n', lines);
             }
@@ -84,27 +82,45 @@ public static class SiteFileEditor
             throw new InvalidOperationException($"site '{site}': 'tokens' is not a list; fix it by hand.");
         }
 
-        // A new site after the last entry of the list.
+        // A new site after the last line of the list: the list goes on while lines are blank, comments, indented
+        // deeper than the 'sites' key, or list items at the key's own column.
         var itemIndent = new string(' ', (int)sequence.Children[0].Start.Column - 3);
-        var lastLine = (int)sequence.End.Line - 1;
-        while (lastLine > 0 && lastLine >= lines.Count)
+        var keyColumn = (int)sitesKey.Start.Column - 1;
+        var insertAt = (int)sitesKey.Start.Line;
+        for (var i = insertAt; i < lines.Count; i++)
         {
-            lastLine--;
-        }
+            var line = lines[i];
+            var trimmed = line.TrimStart();
+            if (trimmed.Length == 0 || trimmed.StartsWith('#'))
+            {
+                continue;
+            }
 
-        // sequence.End points at the first line after the list; skip back over blank lines and comments.
-        var insertAt = (int)sequence.End.Line - 1;
-        if ((int)sequence.End.Column > 1)
-        {
-            insertAt++;
-        }
+            var indent = line.Length - trimmed.Length;
+            if (indent > keyColumn || (indent == keyColumn && trimmed.StartsWith('-')))
+            {
+                insertAt = i + 1;
+                continue;
+            }
 
-        while (insertAt > 0 && insertAt <= lines.Count && (lines[insertAt - 1].Trim().Length == 0 || lines[insertAt - 1].TrimStart().StartsWith('#')))
-        {
-            insertAt--;
+            break;
         }
 
         lines.InsertRange(Math.Min(insertAt, lines.Count), [$"{itemIndent}- name: {site}", $"{itemIndent}  tokens: [{hash}]"]);
         return string.Join('\n', lines);
+    }
+
+    private static (int Line, int Column) FindClosingBracket(List<string> lines, int line, int column)
+    {
+        for (var l = line; l < lines.Count; l++)
+        {
+            var close = lines[l].IndexOf(']', l == line ? column : 0);
+            if (close >= 0)
+            {
+                return (l, close);
+            }
+        }
+
+        throw new InvalidOperationException("a 'tokens' list has no closing ']'; fix it by hand.");
     }
 }
