@@ -2,6 +2,10 @@
 //
 //   node server.js --port 4840 [--items 1000] [--load-ms 100] [--counter-ms 100] [--ns-order reversed]
 //                  [--secure-only] [--pki DIR] [--max-nodes-per-read N] [--max-monitored-items-per-call N]
+//                  [--security-policies None,Basic256Sha256,...] [--security-modes None,Sign,SignAndEncrypt]
+//                  [--certificate FILE.pem --private-key FILE.pem]
+// --security-policies/--security-modes list the endpoints (names as in node-opcua's SecurityPolicy/MessageSecurityMode);
+// --certificate/--private-key replace the generated server certificate (tests: untrusted, expired, wrong URI).
 //
 // Binds 127.0.0.1, names 127.0.0.1 in its certificate (alternateHostname), prints "READY <endpointUrl>" once it
 // listens. Address space (all under Objects/PLC, namespace urn:telemetry:plc unless noted):
@@ -20,7 +24,7 @@ const opcua = require("node-opcua");
 
 function parseArgs(argv) {
   const args = { port: 4840, items: 0, loadMs: 100, counterMs: 100, nsOrder: "normal", secureOnly: false, pki: null,
-    maxNodesPerRead: 0, maxMonitoredItemsPerCall: 0 };
+    maxNodesPerRead: 0, maxMonitoredItemsPerCall: 0, securityPolicies: null, securityModes: null, certificate: null, privateKey: null };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -34,6 +38,10 @@ function parseArgs(argv) {
       case "--pki": args.pki = next(); break;
       case "--max-nodes-per-read": args.maxNodesPerRead = parseInt(next(), 10); break;
       case "--max-monitored-items-per-call": args.maxMonitoredItemsPerCall = parseInt(next(), 10); break;
+      case "--security-policies": args.securityPolicies = next().split(","); break;
+      case "--security-modes": args.securityModes = next().split(","); break;
+      case "--certificate": args.certificate = next(); break;
+      case "--private-key": args.privateKey = next(); break;
       default: throw new Error("unknown argument " + a);
     }
   }
@@ -109,8 +117,11 @@ async function main() {
     nodeset_filename: [opcua.nodesets.standard, path.join(__dirname, "types.xml")],
     serverCertificateManager,
     userCertificateManager,
-    securityModes: args.secureOnly ? [opcua.MessageSecurityMode.Sign, opcua.MessageSecurityMode.SignAndEncrypt] : [opcua.MessageSecurityMode.None],
-    securityPolicies: args.secureOnly ? [opcua.SecurityPolicy.Basic256Sha256] : [opcua.SecurityPolicy.None],
+    securityModes: args.securityModes ? args.securityModes.map((m) => opcua.MessageSecurityMode[m])
+      : args.secureOnly ? [opcua.MessageSecurityMode.Sign, opcua.MessageSecurityMode.SignAndEncrypt] : [opcua.MessageSecurityMode.None],
+    securityPolicies: args.securityPolicies ? args.securityPolicies.map((p) => opcua.SecurityPolicy[p])
+      : args.secureOnly ? [opcua.SecurityPolicy.Basic256Sha256] : [opcua.SecurityPolicy.None],
+    ...(args.certificate ? { certificateFile: args.certificate, privateKeyFile: args.privateKey } : {}),
     allowAnonymous: true,
     allowAnonymousSubscriptionTransferOnUnsecuredChannel: true,
     userManager: { isValidUser: (user, password) => user === "operator" && password === "secret" },

@@ -7,7 +7,7 @@ namespace Telemetry.OpcUa.Client;
 
 /// <summary>
 /// An OPC UA session with one server (OPC 10000-4 §5.6) that survives its connection: it connects (secure channel
-/// None, endpoint check, CreateSession/ActivateSession), reads the namespace array and operation limits, and on
+/// None, Sign or SignAndEncrypt as configured, endpoint and certificate checks, CreateSession/ActivateSession), reads the namespace array and operation limits, and on
 /// a broken channel reconnects with backoff, re-activates the session or creates a new one, and transfers or
 /// recreates its subscriptions. Node ids in the public API carry namespace URIs; indexes are resolved per session.
 /// </summary>
@@ -147,6 +147,7 @@ public sealed partial class UaSession : IAsyncDisposable
         }
 
         _disposing.Dispose();
+        _ownCertificate?.Dispose();
     }
 
     private void PrepareHeader(IServiceRequest request, TimeSpan timeout)
@@ -183,19 +184,10 @@ public sealed partial class UaSession : IAsyncDisposable
     /// </summary>
     private async Task<bool> EstablishAsync(bool reuseSession, CancellationToken cancellationToken)
     {
-        var channel = new UaSecureChannel(new SecureChannelOptions
-        {
-            EndpointUrl = _options.EndpointUrl,
-            Limits = _options.Limits,
-            RequestedLifetime = _options.ChannelLifetime,
-            RequestTimeout = _options.RequestTimeout,
-            TimeProvider = _options.TimeProvider,
-            Logger = _logger,
-        });
+        UaSecureChannel? channel = null;
         try
         {
-            await channel.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var endpoint = await SelectEndpointAsync(channel, cancellationToken).ConfigureAwait(false);
+            (channel, var endpoint) = await OpenChannelAsync(cancellationToken).ConfigureAwait(false);
             var reactivated = false;
             if (reuseSession && !_authenticationToken.IsNull)
             {
@@ -239,34 +231,18 @@ public sealed partial class UaSession : IAsyncDisposable
         }
         catch
         {
-            await channel.DisposeAsync().ConfigureAwait(false);
+            if (channel is not null)
+            {
+                await channel.DisposeAsync().ConfigureAwait(false);
+            }
+
             throw;
         }
     }
 
-    private async Task<EndpointDescription> SelectEndpointAsync(UaSecureChannel channel, CancellationToken cancellationToken)
-    {
-        var request = new GetEndpointsRequest { EndpointUrl = _options.EndpointUrl };
-        PrepareHeader(request, _options.RequestTimeout);
-        request.RequestHeader.AuthenticationToken = NodeId.Null;
-        var response = await channel.SendRequestAsync<GetEndpointsResponse>(request, cancellationToken: cancellationToken).ConfigureAwait(false);
-        foreach (var endpoint in response.Endpoints)
-        {
-            if (endpoint.SecurityMode == MessageSecurityMode.None && endpoint.SecurityPolicyUri == SecurityPolicies.None
-                && (endpoint.TransportProfileUri is null || endpoint.TransportProfileUri.EndsWith("uatcp-uasc-uabinary", StringComparison.Ordinal)))
-            {
-                return endpoint;
-            }
-        }
-
-        var offered = response.Endpoints.Length == 0 ? "no endpoints" : string.Join(", ", response.Endpoints.Select(e => e.SecurityName).Distinct());
-        throw new OpcUaException(
-            new StatusCode(StatusCodes.BadSecurityPolicyRejected),
-            $"{EndpointUrl} requires security: it offers {offered}; this client supports SecurityPolicy None only. Enable a None endpoint on the server (or wait for signing/encryption support).");
-    }
-
     private async Task CreateAndActivateAsync(UaSecureChannel channel, EndpointDescription endpoint, CancellationToken cancellationToken)
     {
+        var clientNonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         var create = new CreateSessionRequest
         {
             ClientDescription = new ApplicationDescription
@@ -278,13 +254,21 @@ public sealed partial class UaSession : IAsyncDisposable
             },
             EndpointUrl = _options.EndpointUrl,
             SessionName = _options.SessionName,
-            ClientNonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32),
+            ClientNonce = clientNonce,
+            ClientCertificate = _policy is null ? null : _ownCertificate?.RawData,
             RequestedSessionTimeout = _options.SessionTimeout.TotalMilliseconds,
             MaxResponseMessageSize = (uint)_options.Limits.MaxMessageSize,
         };
         PrepareHeader(create, _options.RequestTimeout);
         create.RequestHeader.AuthenticationToken = NodeId.Null;
         var created = await channel.SendRequestAsync<CreateSessionResponse>(create, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _serverNonce = created.ServerNonce;
+        _serverCertificate = created.ServerCertificate is { Length: > 0 } ? created.ServerCertificate : endpoint.ServerCertificate;
+        if (_policy is not null)
+        {
+            VerifyServerSignature(created, endpoint, clientNonce);
+        }
+
         _authenticationToken = created.AuthenticationToken;
         SessionId = created.SessionId;
         RevisedSessionTimeout = TimeSpan.FromMilliseconds(created.RevisedSessionTimeout);
@@ -294,9 +278,12 @@ public sealed partial class UaSession : IAsyncDisposable
 
     private async Task ActivateAsync(UaSecureChannel channel, EndpointDescription endpoint, CancellationToken cancellationToken)
     {
-        var activate = new ActivateSessionRequest { UserIdentityToken = UserTokens.Create(_options.Identity, endpoint, EndpointUrl) };
+        var (token, tokenSignature) = UserTokens.Create(
+            _options.Identity, endpoint, EndpointUrl, _serverNonce, _serverCertificate ?? endpoint.ServerCertificate, _options.AllowDeprecatedPolicies);
+        var activate = new ActivateSessionRequest { ClientSignature = ClientSignature(), UserIdentityToken = token, UserTokenSignature = tokenSignature };
         PrepareHeader(activate, _options.RequestTimeout);
-        await channel.SendRequestAsync<ActivateSessionResponse>(activate, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var activated = await channel.SendRequestAsync<ActivateSessionResponse>(activate, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _serverNonce = activated.ServerNonce is { Length: > 0 } next ? next : _serverNonce; // the next activation signs the new nonce
     }
 
     private async Task ReadServerInfoAsync(UaSecureChannel channel, CancellationToken cancellationToken)

@@ -129,6 +129,18 @@ public sealed class UserNameIdentityToken(string? policyId, string userName, byt
     }
 }
 
+/// <summary>X509IdentityToken (OPC 10000-4 §7.41.5): <c>| PolicyId String | CertificateData ByteString |</c>.</summary>
+public sealed class X509IdentityToken(string? policyId, byte[] certificateData) : IUaEncodable
+{
+    public NodeId BinaryEncodingId => UaNodeIds.X509IdentityToken_Encoding_DefaultBinary;
+
+    public void Encode(ref UaBinaryWriter writer)
+    {
+        writer.WriteString(policyId);
+        writer.WriteByteString(certificateData);
+    }
+}
+
 /// <summary>ActivateSessionRequest (OPC 10000-4 §5.6.3).</summary>
 public sealed class ActivateSessionRequest : IServiceRequest
 {

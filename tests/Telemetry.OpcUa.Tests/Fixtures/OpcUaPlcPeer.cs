@@ -20,6 +20,9 @@ public sealed record OpcUaPlcOptions
     public int MaxNodesPerRead { get; init; }
 
     public int MaxMonitoredItemsPerCall { get; init; }
+
+    /// <summary>More server.js arguments (e.g. --security-policies, --security-modes, --certificate/--private-key).</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 }
 
 /// <summary>
@@ -138,6 +141,7 @@ public sealed class OpcUaPlcPeer : IAsyncDisposable
             args.AddRange(["--max-monitored-items-per-call", Options.MaxMonitoredItemsPerCall.ToString(CultureInfo.InvariantCulture)]);
         }
 
+        args.AddRange(Options.ExtraArguments);
         _process = PeerProcess.Start("opcua-plc", "node", args, dir);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!_process.Output.Contains("READY ", StringComparison.Ordinal))
