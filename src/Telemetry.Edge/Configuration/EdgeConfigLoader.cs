@@ -223,7 +223,7 @@ public static class EdgeConfigLoader
             "simulator" => ParseSimulator(item, name, location, machines),
             "mqtt" => MqttSourceConfigParser.Parse(item, name, location, edgeId, site, environment),
             "mqtt-broker" => MqttSourceConfigParser.ParseBroker(item, name, location, site),
-            "opcua" => throw typeNode.Error($"'{type}' sources are not available in this build yet; use type: simulator or mqtt."),
+            "opcua" => OpcUaSourceConfigParser.Parse(item, name, location, site, environment),
             _ => throw typeNode.Error($"'{type}' is not a source type; expected simulator, opcua, mqtt or mqtt-broker."),
         };
         item.EnsureNoUnknownKeys();

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Telemetry.Edge.OpcUa;
+
+public sealed partial class OpcUaSource
+{
+    /// <summary>Log messages of the OPC UA source; event ids 3001-3099.</summary>
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "OPC UA source {Name} is {State} ({EndpointUrl})")]
+        public static partial void StateChanged(ILogger logger, string name, Telemetry.Core.SourceLinkState state, string endpointUrl);
+
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "OPC UA source {Name}: cannot connect to {EndpointUrl}: {Reason}; next try in {DelayMs} ms (attempt {Attempt})")]
+        public static partial void ConnectFailed(ILogger logger, string name, string endpointUrl, string reason, long delayMs, int attempt);
+
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "OPC UA source {Name}: {Count} tags subscribed on {EndpointUrl} ({Problems} configured entries with problems)")]
+        public static partial void Subscribed(ILogger logger, string name, string endpointUrl, int count, int problems);
+
+        [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "OPC UA source {Name}: {Problem}")]
+        public static partial void NodeProblem(ILogger logger, string name, string problem);
+
+        [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "OPC UA source {Name}: reconnected to {EndpointUrl} (sessions so far: {Sessions})")]
+        public static partial void Reconnected(ILogger logger, string name, string endpointUrl, int sessions);
+
+        [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "OPC UA source {Name}: closing the session failed: {Reason}")]
+        public static partial void CloseFailed(ILogger logger, string name, string reason);
+    }
+}

@@ -1,0 +1,274 @@
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+using Telemetry.Core;
+using Telemetry.OpcUa;
+using Telemetry.OpcUa.Client;
+using Telemetry.OpcUa.Services;
+
+namespace Telemetry.Edge.OpcUa;
+
+/// <summary>
+/// The edge's OPC UA source, one per PLC: connects (retrying with capped, jittered backoff until the PLC answers,
+/// without holding up anything else), resolves the configured nodes by namespace URI, browse path or browse rule,
+/// and subscribes to them. The session keeps itself alive (reconnect, transfer or recreate of subscriptions with
+/// namespace indexes looked up again, Republish of gaps), so a PLC restart resumes data without restarting this
+/// source. Values go to the sink (the spool) in batches from one writer loop.
+/// </summary>
+public sealed partial class OpcUaSource : ISampleSource
+{
+    private readonly OpcUaSourceOptions _options;
+    private readonly ILogger _logger;
+    private readonly Lock _stateLock = new();
+    private SourceLinkState _state = SourceLinkState.Starting;
+    private string? _lastError;
+    private long _samples;
+    private long _lastSampleNs;
+    private int _running;
+    private int _tagCount;
+    private IReadOnlyList<string> _problems = [];
+
+    public OpcUaSource(OpcUaSourceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = options.LoggerFactory.CreateLogger($"Telemetry.Edge.OpcUa.{options.Name}");
+    }
+
+    public string Name => _options.Name;
+
+    public string Kind => "opcua";
+
+    public OpcUaSourceOptions Options => _options;
+
+    /// <summary>Tags subscribed on the current session.</summary>
+    public int TagCount => Volatile.Read(ref _tagCount);
+
+    /// <summary>Configured entries the PLC does not have (each line names the entry and why).</summary>
+    public IReadOnlyList<string> Problems => Volatile.Read(ref _problems);
+
+    /// <summary>The session while connected (tests and diagnostics).</summary>
+    public UaSession? Session { get; private set; }
+
+    public SourceHealth GetHealth()
+    {
+        lock (_stateLock)
+        {
+            return new SourceHealth(Name, Kind, _state, Interlocked.Read(ref _samples), Interlocked.Read(ref _lastSampleNs), _lastError);
+        }
+    }
+
+    public async Task RunAsync(ISampleSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (Interlocked.Exchange(ref _running, 1) == 1)
+        {
+            throw new InvalidOperationException($"OPC UA source '{Name}' is already running.");
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writer = new OpcUaSampleWriter(_options, OnWritten);
+        var writing = writer.RunAsync(sink, stop.Token);
+        UaSession? session = null;
+        try
+        {
+            session = await BuildConnectRetry().ExecuteAsync(ConnectAndSubscribeAsync, writer, stop.Token).ConfigureAwait(false);
+            Session = session;
+            await WatchAsync(session, writing, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            SetState(SourceLinkState.Disconnected, null);
+        }
+        finally
+        {
+            Session = null;
+            await stop.CancelAsync().ConfigureAwait(false);
+            if (session is not null)
+            {
+                await CloseQuietlyAsync(session).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await writing.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // stopping: values not yet written are dropped with the session (the PLC keeps producing them)
+            }
+
+            Volatile.Write(ref _running, 0);
+        }
+    }
+
+    private async ValueTask<UaSession> ConnectAndSubscribeAsync(OpcUaSampleWriter writer, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        UaSession session;
+        try
+        {
+            session = await UaSession.ConnectAsync(_options.ToClientOptions($"telemetry-edge {Name}"), timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{_options.EndpointUrl}: no OPC UA session within {_options.ConnectTimeout.TotalSeconds:0.#} s.");
+        }
+
+        try
+        {
+            var resolution = await new OpcUaNodeResolver(session).ResolveAsync(_options.Site, _options.Nodes, cancellationToken).ConfigureAwait(false);
+            var items = new List<MonitoredItemOptions>(resolution.Tags.Count);
+            foreach (var tag in resolution.Tags)
+            {
+                items.Add(ItemFor(tag));
+            }
+
+            var problems = new List<string>(resolution.Problems);
+            var subscriptions = await session.SubscribeAsync(items, new SubscriptionOptions { PublishingInterval = _options.PublishingInterval }, writer, cancellationToken).ConfigureAwait(false);
+            var subscribed = new HashSet<Telemetry.OpcUa.Encoding.ExpandedNodeId>();
+            foreach (var subscription in subscriptions)
+            {
+                foreach (var item in subscription.Items)
+                {
+                    subscribed.Add(item.NodeId);
+                }
+            }
+
+            foreach (var tag in resolution.Tags)
+            {
+                if (!subscribed.Contains(tag.NodeId))
+                {
+                    problems.Add($"{tag.Spec.Origin} {tag.Spec.Describe()}: the PLC refused to monitor {tag.NodeId} ({tag.Path.Machine}/{tag.Path.Tag}).");
+                }
+            }
+
+            var good = subscribed.Count;
+            foreach (var problem in problems)
+            {
+                Log.NodeProblem(_logger, Name, problem);
+            }
+
+            Volatile.Write(ref _problems, problems);
+            Volatile.Write(ref _tagCount, good);
+            Log.Subscribed(_logger, Name, _options.EndpointUrl, good, problems.Count);
+            SetState(SourceLinkState.Connected, problems.Count == 0 ? null : $"{problems.Count} configured node(s) not subscribed: {problems[0]}");
+            return session;
+        }
+        catch
+        {
+            await CloseQuietlyAsync(session).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private MonitoredItemOptions ItemFor(OpcUaResolvedTag tag)
+    {
+        var deadband = tag.Spec.Deadband ?? _options.Deadband;
+        return new MonitoredItemOptions(tag.NodeId)
+        {
+            SamplingInterval = tag.Spec.SamplingInterval ?? _options.SamplingInterval,
+            QueueSize = tag.Spec.QueueSize ?? _options.QueueSize,
+            Filter = deadband.IsNone ? null
+                : deadband.IsPercent ? DataChangeFilter.Percent(deadband.Value)
+                : DataChangeFilter.Absolute(deadband.Value),
+            Tag = tag.Path,
+        };
+    }
+
+    /// <summary>Mirrors the session's link into the health until stopped (the session reconnects on its own).</summary>
+    private async Task WatchAsync(UaSession session, Task writing, CancellationToken cancellationToken)
+    {
+        var reconnects = session.ReconnectCount;
+        while (true)
+        {
+            var done = await Task.WhenAny(writing, Task.Delay(TimeSpan.FromMilliseconds(200), _options.TimeProvider, cancellationToken)).ConfigureAwait(false);
+            if (done == writing)
+            {
+                await writing.ConfigureAwait(false); // the writer only ends by cancellation or a sink failure
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (session.IsConnected)
+            {
+                if (session.ReconnectCount != reconnects)
+                {
+                    reconnects = session.ReconnectCount;
+                    Log.Reconnected(_logger, Name, _options.EndpointUrl, session.SessionCount);
+                }
+
+                var problems = Problems;
+                SetState(SourceLinkState.Connected, problems.Count == 0 ? null : $"{problems.Count} configured node(s) not subscribed: {problems[0]}");
+            }
+            else
+            {
+                SetState(SourceLinkState.Reconnecting, session.LastConnectionError?.Message ?? $"{_options.EndpointUrl} is not connected");
+            }
+        }
+    }
+
+    private ResiliencePipeline BuildConnectRetry() => new ResiliencePipelineBuilder { TimeProvider = _options.TimeProvider }
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<OpcUaException>().Handle<TimeoutException>().Handle<IOException>(),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = _options.ReconnectMinDelay,
+            MaxDelay = _options.ReconnectMaxDelay,
+            OnRetry = args =>
+            {
+                var reason = args.Outcome.Exception?.Message ?? "unknown";
+                if (SetState(SourceLinkState.Reconnecting, reason) || args.AttemptNumber % 20 == 0)
+                {
+                    Log.ConnectFailed(_logger, Name, _options.EndpointUrl, reason, (long)args.RetryDelay.TotalMilliseconds, args.AttemptNumber + 1);
+                }
+
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
+
+    private void OnWritten(int count, long lastSampleNs)
+    {
+        Interlocked.Add(ref _samples, count);
+        Interlocked.Exchange(ref _lastSampleNs, lastSampleNs);
+    }
+
+    /// <summary>Sets the link state; true when it or the error text changed.</summary>
+    private bool SetState(SourceLinkState state, string? error)
+    {
+        lock (_stateLock)
+        {
+            var changed = _state != state || !string.Equals(_lastError, error, StringComparison.Ordinal);
+            if (_state != state)
+            {
+                Log.StateChanged(_logger, Name, state, _options.EndpointUrl);
+            }
+
+            _state = state;
+            _lastError = error;
+            return changed;
+        }
+    }
+
+    private async Task CloseQuietlyAsync(UaSession session)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await session.CloseAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OpcUaException or TimeoutException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.CloseFailed(_logger, Name, ex.Message);
+            }
+
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
