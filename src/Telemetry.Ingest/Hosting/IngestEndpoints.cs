@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Telemetry.Dashboard;
 using Telemetry.Ingest.Diagnostics;
+using Telemetry.Ingest.Live;
 using Telemetry.Ingest.Writing;
 
 namespace Telemetry.Ingest.Hosting;
@@ -73,6 +74,7 @@ public static class IngestEndpoints
             json.WriteEndArray();
             json.WriteEndObject();
         });
+        app.MapLiveAndHealthApi(services.Live, services.Health, http => services.Callers.Resolve(http.Request), services.TimeProvider);
         app.MapDashboard();
     }
 }

@@ -69,6 +69,7 @@ public sealed class IngestServer : IAsyncDisposable
         var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
         var services = IngestServices.Create(options, settings, loggerFactory);
         app.Lifetime.ApplicationStopped.Register(() => services.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        app.UseWebSockets();
         IngestEndpoints.Map(app, services);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var server = new IngestServer(app, services);

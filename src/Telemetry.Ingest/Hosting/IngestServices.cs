@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Telemetry.Ingest.Configuration;
 using Telemetry.Ingest.Diagnostics;
+using Telemetry.Ingest.Health;
+using Telemetry.Ingest.Live;
 using Telemetry.Ingest.Loss;
 using Telemetry.Ingest.Sites;
 using Telemetry.Ingest.Stores;
@@ -20,6 +22,8 @@ public sealed class IngestServices : IAsyncDisposable
         Counters = new IngestCounters();
         Ledger = new LossLedger(options.Loss, settings.TimeProvider);
         Workers = new WriteWorkerPool(options.Limits);
+        Live = new LiveHub(options.Live);
+        Health = new MachineHealth(options.Health, settings.TimeProvider, loggers.CreateLogger<MachineHealth>());
         Writes = new WriteHandler(Callers, Workers, Store, Ledger, Counters, options.Limits, OnAccepted, settings.TimeProvider, loggers.CreateLogger("Telemetry.Ingest.Write"));
         Logger = loggers.CreateLogger("Telemetry.Ingest");
     }
@@ -40,6 +44,12 @@ public sealed class IngestServices : IAsyncDisposable
 
     public WriteHandler Writes { get; }
 
+    /// <summary>Live subscribers (dashboards): every accepted sample, before the store write.</summary>
+    public LiveHub Live { get; }
+
+    /// <summary>Per machine: latest values, state, alerts.</summary>
+    public MachineHealth Health { get; }
+
     public ILogger Logger { get; }
 
     /// <summary>Extra observers of accepted samples (tests and benchmarks measure live latency through it).</summary>
@@ -50,6 +60,7 @@ public sealed class IngestServices : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Workers.Dispose();
+        Health.Dispose();
         await Store.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -70,5 +81,10 @@ public sealed class IngestServices : IAsyncDisposable
         return operators;
     }
 
-    private void OnAccepted(string site, ReadOnlySpan<Telemetry.Core.Sample> samples) => Accepted?.Invoke(site, samples);
+    private void OnAccepted(string site, ReadOnlySpan<Telemetry.Core.Sample> samples)
+    {
+        Live.Publish(site, samples);
+        Health.Apply(site, samples);
+        Accepted?.Invoke(site, samples);
+    }
 }

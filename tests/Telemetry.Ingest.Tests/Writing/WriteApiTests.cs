@@ -11,7 +11,7 @@ namespace Telemetry.Ingest.Tests.Writing;
 public sealed class WriteApiTests : IAsyncLifetime
 {
     private readonly RecordingStore _store = new();
-    private Hosting.IngestServer _server = null!;
+    private Telemetry.Ingest.Hosting.IngestServer _server = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
