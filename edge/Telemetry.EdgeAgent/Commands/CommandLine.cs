@@ -26,7 +26,7 @@ public static class CommandLine
 
         try
         {
-            var options = CommandOptions.Parse(args.AsSpan(1));
+            var options = CommandOptions.Parse(args[0] == "browse" ? BrowseCommand.Arguments(args) : args.AsSpan(1));
             return args[0] switch
             {
                 "demo" => await DemoCommand.RunAsync(options).ConfigureAwait(false),
@@ -35,6 +35,7 @@ public static class CommandLine
                 "hash-password" => HashPasswordCommand.Run(options, Console.In, Console.Out),
                 "status" => await StatusCommand.RunAsync(options, Console.Out, CancellationToken.None).ConfigureAwait(false),
                 "run" => await ConfigCommands.RunAsync(options).ConfigureAwait(false),
+                "browse" => await BrowseCommand.RunAsync(options, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false),
                 _ => Fail($"Unknown command '{args[0]}'.\n\n{Usage}"),
             };
         }
@@ -76,6 +77,10 @@ public static class CommandLine
               configuration; a broken one is refused and the running one stays.
           telemetry-edge status [--config /etc/telemetry-edge/edge.yaml | --url http://127.0.0.1:8080]
               Shows the running agent: sources and their rates, spool backlog, datacenter link.
+          telemetry-edge browse opc.tcp://host:4840 [--depth 3] [--from Objects/…] [--user U --password-env VAR]
+                                [--snippet Objects/Machines/Press1]
+              Prints a PLC's address space (browse names, node ids with namespace URIs, data types, values),
+              or with --snippet an edge.yaml source for every variable under that folder.
           telemetry-edge hash-password
               Reads a password (typed or piped) and prints the hash for an mqtt-broker user's password_hash.
           telemetry-edge --version

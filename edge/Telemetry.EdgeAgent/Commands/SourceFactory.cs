@@ -3,6 +3,7 @@ using Telemetry.Edge.Checks;
 using Microsoft.Extensions.Logging;
 using Telemetry.Edge.Configuration;
 using Telemetry.Edge.Mqtt;
+using Telemetry.Edge.OpcUa;
 using Telemetry.Simulator;
 using Telemetry.Simulator.Profiles;
 
@@ -22,6 +23,7 @@ public static class SourceFactory
             SimulatorSourceConfig sim => CreateSimulator(config.Site, sim),
             MqttSourceConfig mqtt => new MqttSource(mqtt.Options, loggers.CreateLogger($"Telemetry.Edge.Mqtt.{mqtt.Name}")),
             MqttBrokerSourceConfig broker => new EmbeddedMqttBroker(broker.Options, loggers.CreateLogger($"Telemetry.Edge.Mqtt.{broker.Name}")),
+            OpcUaSourceConfig opcua => new OpcUaSource(opcua.Options with { LoggerFactory = loggers }),
             _ => throw source.Location.Error($"source type '{source.Type}' is not available in this build."),
         };
     }
@@ -42,6 +44,7 @@ public static class SourceFactory
                 broker.Options.AllowAnonymous ? "anonymous allowed" : $"{broker.Options.Users.Count} user(s)",
                 timeout,
                 TimeSpan.Zero),
+            OpcUaSourceConfig opcua => new OpcUaProbe(opcua.Options, timeout),
             _ => throw source.Location.Error($"source type '{source.Type}' is not available in this build."),
         };
     }
