@@ -174,7 +174,7 @@ public static class EdgeConfigLoader
             MaxBatchSamples = dc.Optional("batch_samples")?.Int(1, 1_000_000) ?? 5000,
             MaxInFlight = dc.Optional("max_in_flight")?.Int(1, 64) ?? 4,
             RequestTimeout = dc.Optional("timeout")?.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(30),
-            BacklogSamplesPerSecond = dc.Optional("backlog_rate")?.Int(1, 100_000_000),
+            Backlog = dc.Optional("backlog") is { } backlog ? ParseBacklog(backlog) : new BacklogOptions(),
             QuarantineDirectory = Path.Combine(dataDir, "quarantine"),
             Tls = dc.Optional("tls") is { } tls ? ParseTls(tls) : null,
         };
@@ -188,6 +188,26 @@ public static class EdgeConfigLoader
         }
 
         dc.EnsureNoUnknownKeys();
+        return options;
+    }
+
+    /// <summary>datacenter.backlog: live first after an outage, and the backlog's rate caps.</summary>
+    private static BacklogOptions ParseBacklog(ConfigNode backlog)
+    {
+        var options = new BacklogOptions
+        {
+            LiveFirst = backlog.Optional("live_first")?.Bool() ?? true,
+            Lag = backlog.Optional("lag")?.Duration(TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)) ?? TimeSpan.FromSeconds(3),
+            MaxSamplesPerSecond = backlog.Optional("max_samples_per_second")?.Int(1, 100_000_000),
+            MaxBytesPerSecond = backlog.Optional("max_bytes_per_second")?.Size(1024, 1L << 40),
+        };
+        backlog.EnsureNoUnknownKeys();
+        if (!options.LiveFirst && (options.MaxSamplesPerSecond is not null || options.MaxBytesPerSecond is not null))
+        {
+            // with one lane the backlog is simply the stream: a cap on it would hold back fresh samples too
+            throw backlog.Error("max_samples_per_second and max_bytes_per_second cap the backlog lane of live_first: true; remove them or set live_first: true.");
+        }
+
         return options;
     }
 

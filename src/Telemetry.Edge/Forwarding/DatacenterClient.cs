@@ -19,7 +19,18 @@ public readonly record struct SpoolRange(long First, long Last)
 /// </summary>
 public sealed class DatacenterClient : IDisposable
 {
+    /// <summary>The edge's id (<see cref="DatacenterOptions.EdgeId"/>), on every request.</summary>
     public const string EdgeHeader = "X-Telemetry-Edge";
+
+    /// <summary>
+    /// The spool records the request carries, for the datacenter's loss accounting: <c>first-last</c>, decimal,
+    /// inclusive record sequence numbers (<see cref="SpoolRange"/>; "5-9" is records 5, 6, 7, 8 and 9; one record is
+    /// "7-7"). A record is one source batch, so a range counts records, not samples. Both lanes of live-first
+    /// forwarding send their own disjoint ranges, not in order. Inside a range, records may be missing that are
+    /// carried by another request (acknowledged by the other lane) or that the spool lost to corruption (it counts
+    /// those). Ranges repeat when a batch is sent again: after a 413 both halves carry the batch's range; after a
+    /// restart, records acknowledged above the spool's persisted cursor are sent once more.
+    /// </summary>
     public const string SpoolRangeHeader = "X-Telemetry-Spool-Range";
 
     private readonly DatacenterOptions _options;

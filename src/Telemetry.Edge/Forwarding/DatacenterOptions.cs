@@ -54,8 +54,8 @@ public sealed record DatacenterOptions
     /// <summary>Where batches the datacenter refused (400) are kept with its message; the stream goes on.</summary>
     public string? QuarantineDirectory { get; init; }
 
-    /// <summary>Samples per second the backlog drains at after an outage (live samples are never held back). Null: no cap.</summary>
-    public int? BacklogSamplesPerSecond { get; init; }
+    /// <summary>Live first after an outage: when the backlog splits off and how fast it may drain.</summary>
+    public BacklogOptions Backlog { get; init; } = new();
 
     /// <summary>CA and client certificate for an https:// datacenter; null: the system trust store, no client certificate.</summary>
     public DatacenterTlsOptions? Tls { get; init; }
@@ -112,10 +112,8 @@ public sealed record DatacenterOptions
             throw new ArgumentException("timeouts must be positive.");
         }
 
-        if (BacklogSamplesPerSecond is <= 0)
-        {
-            throw new ArgumentException("the backlog rate cap must be positive.");
-        }
+        ArgumentNullException.ThrowIfNull(Backlog);
+        Backlog.Validate();
     }
 
     /// <summary>The write endpoint, with the query string each kind expects (precision is always ns).</summary>

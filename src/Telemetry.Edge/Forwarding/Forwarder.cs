@@ -1,17 +1,31 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Telemetry.Core;
 using Telemetry.Storage;
 
 namespace Telemetry.Edge.Forwarding;
 
 /// <summary>
-/// The spool's only reader: reads batches in order, encodes them as line protocol (gzip), POSTs them to the
-/// datacenter with several requests in flight, and acknowledges each batch's spool range only after a 2xx (ranges
-/// may complete out of order; the spool keeps the contiguous cursor). A refused batch (400) is quarantined with
-/// the server's message and acknowledged; a batch too large for the server (413) is split. Everything else is
-/// retried by <see cref="DeliveryPolicy"/> until it is delivered, so an outage of hours loses nothing.
+/// Reads the spool, encodes batches as line protocol (gzip), POSTs them to the datacenter with several requests in
+/// flight, and acknowledges each batch's spool range only after a 2xx (ranges may complete out of order; the spool
+/// keeps the contiguous cursor). A refused batch (400) is quarantined with the server's message and acknowledged; a
+/// batch too large for the server (413) is split. Everything else is retried by <see cref="DeliveryPolicy"/> until it
+/// is delivered, so an outage of hours loses nothing.
 /// </summary>
+/// <remarks>
+/// Lanes (live first after an outage, <see cref="BacklogOptions"/>): normally one lane reads the spool's main reader
+/// in order. When a batch read is older than <see cref="BacklogOptions.Lag"/>, the forwarder splits: a live reader
+/// opens at the durable head H and takes fresh samples first; the main reader becomes the backlog lane, drains
+/// [cursor, H) on the in-flight slots live data leaves (one slot is always kept for live) and at most at the caps.
+/// Should the live lane itself fall behind (another outage), a new live reader opens at the new head and what the old
+/// one had not read is left to the main reader. Once the backlog is read, the live lane pauses until all requests
+/// are answered, then the main reader goes on past H: it skips what the live lane acknowledged, sends what was left
+/// (splitting again if that is behind), and is the one lane again. The main reader thus stays the oldest, so the spool's
+/// oldest-unacknowledged age and its corruption accounting stay right. Both lanes share the retry policy and its
+/// circuit breaker. A restart forgets acknowledgements above the persisted cursor: those records are sent again
+/// (writes are idempotent), nothing unacknowledged is lost.
+/// </remarks>
 public sealed partial class Forwarder : BackgroundService
 {
     private readonly Spool _spool;
@@ -21,6 +35,9 @@ public sealed partial class Forwarder : BackgroundService
     private readonly Quarantine? _quarantine;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<Forwarder> _logger;
+    private readonly BacklogPacer _pacer;
+    private readonly List<Task> _inFlight = [];
+    private Channel<EncodedBatch> _free = Channel.CreateBounded<EncodedBatch>(1);
 
     public Forwarder(Spool spool, DatacenterOptions options, ILogger<Forwarder> logger, TimeProvider? timeProvider = null, HttpMessageHandler? handler = null)
     {
@@ -29,11 +46,14 @@ public sealed partial class Forwarder : BackgroundService
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _timeProvider = timeProvider ?? TimeProvider.System;
         _client = new DatacenterClient(options, handler);
+        Status = new ForwarderStatus(_timeProvider);
+        Status.SetBacklog(options.Backlog.LiveFirst ? BacklogLaneState.Inactive : BacklogLaneState.Disabled, 0);
         _policy = new DeliveryPolicy(options, Status, logger, _timeProvider);
+        _pacer = new BacklogPacer(options.Backlog, _timeProvider);
         _quarantine = options.QuarantineDirectory is null ? null : new Quarantine(options.QuarantineDirectory, _timeProvider);
     }
 
-    public ForwarderStatus Status { get; } = new();
+    public ForwarderStatus Status { get; }
 
     public override void Dispose()
     {
@@ -44,28 +64,30 @@ public sealed partial class Forwarder : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Free slots double as the in-flight limit: reading the next batch waits for a slot.
-        var free = Channel.CreateBounded<EncodedBatch>(_options.MaxInFlight);
+        _free = Channel.CreateBounded<EncodedBatch>(_options.MaxInFlight);
         var slots = new List<EncodedBatch>();
         for (var i = 0; i < _options.MaxInFlight; i++)
         {
             var slot = new EncodedBatch(Telemetry.LineProtocol.SampleLineEncoder.DefaultMeasurement);
             slots.Add(slot);
-            free.Writer.TryWrite(slot);
+            _free.Writer.TryWrite(slot);
         }
 
-        var inFlight = new List<Task>();
         using var reader = _spool.OpenReader();
+        _main = reader;
         LogStarted(_client.WriteUri, _options.EdgeId, reader.NextSequence);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var slot = await free.Reader.ReadAsync(stoppingToken).ConfigureAwait(false);
-                slot.Clear();
-                var read = await reader.ReadAsync(slot.Samples, _options.MaxBatchSamples, stoppingToken).ConfigureAwait(false);
-                slot.Range = new SpoolRange(read.FirstSequence, read.LastSequence);
-                inFlight.RemoveAll(t => t.IsCompleted);
-                inFlight.Add(ForwardAsync(slot, free.Writer, stoppingToken));
+                if (_live is null)
+                {
+                    await ForwardOneLaneAsync(reader, stoppingToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await ForwardTwoLanesAsync(stoppingToken).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -76,7 +98,8 @@ public sealed partial class Forwarder : BackgroundService
         }
         finally
         {
-            await Task.WhenAll(inFlight).ConfigureAwait(false);
+            await Task.WhenAll(_inFlight).ConfigureAwait(false);
+            CloseLanes();
             foreach (var slot in slots)
             {
                 slot.Dispose();
@@ -84,73 +107,38 @@ public sealed partial class Forwarder : BackgroundService
         }
     }
 
-    /// <summary>Delivers one slot (never throws: it owns its failures) and gives the slot back.</summary>
-    private async Task ForwardAsync(EncodedBatch slot, ChannelWriter<EncodedBatch> free, CancellationToken cancellationToken)
+    /// <summary>One lane: the main reader in spool order; splits off the backlog when a batch is older than the lag.</summary>
+    private async Task ForwardOneLaneAsync(SpoolReader reader, CancellationToken cancellationToken)
     {
+        var slot = await _free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        slot.Clear();
+        SpoolReadResult read;
         try
         {
-            await DeliverRangeAsync(slot, 0, slot.Samples.Count, cancellationToken).ConfigureAwait(false);
-            _spool.Acknowledge(slot.Range.First, slot.Range.Last);
+            read = await reader.ReadAsync(slot.Samples, _options.MaxBatchSamples, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch
         {
-            // not acknowledged: the batch is sent again after the restart (writes are idempotent)
+            _free.Writer.TryWrite(slot);
+            throw;
         }
-        catch (Exception ex)
+
+        slot.Range = new SpoolRange(read.FirstSequence, read.LastSequence);
+        if (_options.Backlog.LiveFirst && IsBehind(slot))
         {
-            LogForwardFailed(ex, slot.Range);
+            SplitOffBacklog(read);
+            Dispatch(slot, Lane.Backlog, cancellationToken);
+            return;
         }
-        finally
-        {
-            free.TryWrite(slot);
-        }
+
+        Dispatch(slot, Lane.Live, cancellationToken);
     }
 
-    private async Task DeliverRangeAsync(EncodedBatch slot, int start, int count, CancellationToken cancellationToken)
-    {
-        var body = slot.Encode(start, count, _options.Gzip);
-        var outcome = await _policy.DeliverAsync(
-            static (s, ct) => s.client.SendAsync(s.body, s.gzip, s.range, ct),
-            (client: _client, body, gzip: _options.Gzip, range: slot.Range),
-            cancellationToken).ConfigureAwait(false);
-
-        switch (outcome.Status)
-        {
-            case DeliveryStatus.Delivered:
-                Status.OnDelivered(count, _timeProvider.GetUtcNow());
-                return;
-            case DeliveryStatus.TooLarge when count > 1:
-                var half = count / 2;
-                LogSplitting(slot.Range, count);
-                await DeliverRangeAsync(slot, start, half, cancellationToken).ConfigureAwait(false);
-                await DeliverRangeAsync(slot, start + half, count - half, cancellationToken).ConfigureAwait(false);
-                return;
-            default:
-                await QuarantineAsync(slot, start, count, outcome, cancellationToken).ConfigureAwait(false);
-                return;
-        }
-    }
-
-    private async Task QuarantineAsync(EncodedBatch slot, int start, int count, DeliveryOutcome outcome, CancellationToken cancellationToken)
-    {
-        Status.OnRejected(count);
-        slot.Encode(start, count, gzip: false);
-        var text = slot.Text.ToArray();
-        var where = _quarantine is null
-            ? "(no quarantine folder configured: the batch is only in this log)"
-            : await _quarantine.StoreAsync(slot.Range, outcome.HttpStatus, outcome.Message, text, cancellationToken).ConfigureAwait(false);
-        LogQuarantined(slot.Range, count, outcome.HttpStatus, outcome.Message, where);
-    }
+    /// <summary>True when the oldest sample of the batch was received longer than the lag ago.</summary>
+    private bool IsBehind(EncodedBatch slot) =>
+        slot.Samples.Count > 0 &&
+        UnixTime.Now(_timeProvider) - slot.Samples[0].ReceiveTimeNs > _options.Backlog.Lag.Ticks * 100;
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Forwarding to {Uri} as edge {EdgeId}, from spool record {Sequence}")]
     private partial void LogStarted(Uri uri, string edgeId, long sequence);
-
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "The datacenter refused spool records {Range} ({Count} samples) with HTTP {HttpStatus}: {Message}. Kept in {Where}; the stream goes on")]
-    private partial void LogQuarantined(SpoolRange range, int count, int httpStatus, string message, string where);
-
-    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Spool records {Range}: {Count} samples are too large for the datacenter; sending in halves")]
-    private partial void LogSplitting(SpoolRange range, int count);
-
-    [LoggerMessage(EventId = 2104, Level = LogLevel.Critical, Message = "Forwarding spool records {Range} failed unexpectedly; they stay in the spool and are sent after a restart")]
-    private partial void LogForwardFailed(Exception exception, SpoolRange range);
 }

@@ -115,6 +115,10 @@ public static class EdgeStatusEndpoints
             w.WriteNumber("deliveredSamples", s.DeliveredSamples);
             w.WriteNumber("rejectedSamples", s.RejectedSamples);
             w.WriteNumber("failedAttempts", s.FailedAttempts);
+            w.WriteString("backlogLane", s.BacklogLane.ToString().ToLowerInvariant());
+            w.WriteNumber("backlogSamplesRemaining", s.BacklogSamplesRemaining);
+            w.WriteNumber("backlogDrainSamplesPerSecond", s.BacklogDrainRate);
+            w.WriteNumber("liveLatencySeconds", s.LastLiveLatency?.TotalSeconds ?? 0);
             if (s.LastError is { } error)
             {
                 w.WriteString("lastError", error);
@@ -165,6 +169,11 @@ public static class EdgeStatusEndpoints
             m.Counter("telemetry_edge_datacenter_delivered_samples_total", "Samples the datacenter acknowledged.", s.DeliveredSamples);
             m.Counter("telemetry_edge_datacenter_rejected_samples_total", "Samples the datacenter refused (quarantined).", s.RejectedSamples);
             m.Counter("telemetry_edge_datacenter_failed_attempts_total", "Delivery attempts that failed and were retried.", s.FailedAttempts);
+            m.Gauge("telemetry_edge_datacenter_backlog_lane_draining", "1 while fresh samples go first and the backlog drains behind them.", s.BacklogLane is BacklogLaneState.Draining or BacklogLaneState.Merging ? 1 : 0);
+            m.Gauge("telemetry_edge_datacenter_backlog_remaining_samples", "Estimated samples the backlog lane has still to send.", s.BacklogSamplesRemaining);
+            m.Gauge("telemetry_edge_datacenter_backlog_drain_samples_per_second", "Backlog samples delivered per second (last 5 s).", s.BacklogDrainRate);
+            m.Counter("telemetry_edge_datacenter_backlog_delivered_samples_total", "Samples the backlog lane delivered.", s.BacklogDeliveredSamples);
+            m.Gauge("telemetry_edge_datacenter_live_latency_seconds", "Receive time of the oldest sample of the last live batch to its 2xx.", s.LastLiveLatency?.TotalSeconds ?? 0);
         }
 
         var nowNs = UnixTime.Now(TimeProvider.System);
