@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Telemetry.OpcUa;
 
-/// <summary>All log messages of the OPC UA client. Event ids: 1000 transport, 1100 secure channel, 1200 session, 1300 subscriptions.</summary>
+/// <summary>All log messages of the OPC UA client. Event ids: 1000 transport, 1100 secure channel, 1200 session, 1300 subscriptions, 1400 security.</summary>
 internal static partial class Log
 {
     [LoggerMessage(1000, LogLevel.Debug, "Connected to {EndpointUrl}: send chunks {SendChunkSize} B, receive chunks {ReceiveChunkSize} B")]
@@ -43,4 +43,10 @@ internal static partial class Log
 
     [LoggerMessage(1303, LogLevel.Warning, "No publish response or keep-alive from {EndpointUrl} for {Elapsed}; reconnecting")]
     public static partial void WatchdogExpired(ILogger logger, string endpointUrl, TimeSpan elapsed);
+
+    [LoggerMessage(1400, LogLevel.Information, "Application certificate {Thumbprint} for {ApplicationUri} in {Folder}: servers must trust it for secured endpoints")]
+    public static partial void OwnCertificate(ILogger logger, string thumbprint, string applicationUri, string folder);
+
+    [LoggerMessage(1401, LogLevel.Warning, "Refused the untrusted certificate {Thumbprint} of {Server}; saved to {Path}")]
+    public static partial void ServerCertificateRejected(ILogger logger, string server, string thumbprint, string path);
 }

@@ -59,8 +59,13 @@ public sealed partial class UaSession
         var policy = Security.SecurityPolicy.Get(endpoint.SecurityPolicyUri, _options.AllowDeprecatedPolicies);
         var pki = Pki!;
         // Our certificate first: an operator who must trust it on the server finds it in own/ even when this connect fails.
-        _ownCertificate ??= pki.GetOrCreateOwnCertificate(_options.ApplicationUri, _options.ApplicationName, _options.CertificateHostNames, _options.TimeProvider);
-        using var serverCertificate = new ServerCertificateValidator(pki, _options.TimeProvider)
+        if (_ownCertificate is null)
+        {
+            _ownCertificate = pki.GetOrCreateOwnCertificate(_options.ApplicationUri, _options.ApplicationName, _options.CertificateHostNames, _options.TimeProvider);
+            Log.OwnCertificate(_logger, CertificateThumbprint.ToHex(_ownCertificate.RawData), _options.ApplicationUri, pki.OwnCertificates);
+        }
+
+        using var serverCertificate = new ServerCertificateValidator(pki, _options.TimeProvider, _logger)
             .Validate(endpoint.ServerCertificate, endpoint.Server.ApplicationUri, EndpointUrl, policy);
         var channel = NewChannel(new UaChannelSecurity(policy, _options.SecurityMode, _ownCertificate, serverCertificate));
         try
@@ -167,12 +172,12 @@ public sealed partial class UaSession
     {
         var policy = _policy!;
         var certificate = created.ServerCertificate is { Length: > 0 } sent ? sent : endpoint.ServerCertificate ?? [];
-        if (endpoint.ServerCertificate is { Length: > 0 } expected && !certificate.AsSpan().StartsWith(LeafOf(expected)))
+        if (endpoint.ServerCertificate is { Length: > 0 } expected && !certificate.AsSpan().StartsWith(CertificateThumbprint.Leaf(expected)))
         {
             throw new OpcUaException(new StatusCode(StatusCodes.BadCertificateInvalid), $"{EndpointUrl} answered CreateSession with another certificate than its endpoint describes.");
         }
 
-        using var leaf = X509CertificateLoader.LoadCertificate(certificate);
+        using var leaf = X509CertificateLoader.LoadCertificate(CertificateThumbprint.Leaf(certificate));
         using var key = leaf.GetRSAPublicKey()!;
         var data = UserTokens.Concat(_ownCertificate!.RawData, clientNonce);
         var signature = created.ServerSignature;
@@ -197,35 +202,5 @@ public sealed partial class UaSession
 
         using var key = _ownCertificate.GetRSAPrivateKey()!;
         return new SignatureData(_policy.SignatureAlgorithmUri, AsymmetricCrypto.Sign(_policy, key, UserTokens.Concat(_serverCertificate, _serverNonce ?? [])));
-    }
-
-    private static ReadOnlySpan<byte> LeafOf(byte[] der)
-    {
-        // A DER SEQUENCE: tag 0x30, then the length in short or long form; a chain is several of them back to back.
-        if (der.Length < 4 || der[0] != 0x30)
-        {
-            return der;
-        }
-
-        int length;
-        int header;
-        if ((der[1] & 0x80) == 0)
-        {
-            length = der[1];
-            header = 2;
-        }
-        else
-        {
-            var bytes = der[1] & 0x7F;
-            length = 0;
-            for (var i = 0; i < bytes && 2 + i < der.Length; i++)
-            {
-                length = (length << 8) | der[2 + i];
-            }
-
-            header = 2 + bytes;
-        }
-
-        return header + length <= der.Length ? der.AsSpan(0, header + length) : der;
     }
 }

@@ -81,7 +81,7 @@ internal static class UserTokens
                 $"{endpointUrl} wants the password encrypted with {policy.Name} but sent no {(serverCertificate.IsEmpty ? "certificate" : "nonce")} to encrypt it with.");
         }
 
-        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(serverCertificate);
+        using var certificate = X509CertificateLoader.LoadCertificate(CertificateThumbprint.Leaf(serverCertificate));
         using var key = certificate.GetRSAPublicKey()
             ?? throw new OpcUaException(new StatusCode(StatusCodes.BadCertificateInvalid), $"The certificate of {endpointUrl} has no RSA key to encrypt the password with.");
         var plain = new byte[4 + secret.Length + serverNonce.Length];

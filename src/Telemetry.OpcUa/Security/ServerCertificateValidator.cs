@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Security.Cryptography.X509Certificates;
 using Telemetry.OpcUa.Encoding;
 
@@ -15,12 +17,14 @@ public sealed class ServerCertificateValidator
 {
     private readonly PkiStore _store;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
-    public ServerCertificateValidator(PkiStore store, TimeProvider? timeProvider = null)
+    public ServerCertificateValidator(PkiStore store, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
         _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>The command an operator runs to trust a rejected certificate.</summary>
@@ -37,8 +41,8 @@ public sealed class ServerCertificateValidator
         X509Certificate2 certificate;
         try
         {
-            // A certificate chain may follow the leaf (OPC 10000-6 §6.2.3): the loader reads the first one.
-            certificate = X509CertificateLoader.LoadCertificate(der);
+            // A certificate chain may follow the leaf (OPC 10000-6 §6.2.3): validate the leaf.
+            certificate = X509CertificateLoader.LoadCertificate(CertificateThumbprint.Leaf(der));
         }
         catch (CryptographicException ex)
         {
@@ -103,6 +107,7 @@ public sealed class ServerCertificateValidator
             if (chain is null)
             {
                 var saved = _store.SaveRejected(certificate);
+                Log.ServerCertificateRejected(_logger, server, thumbprint, saved);
                 throw Fail(
                     StatusCodes.BadCertificateUntrusted,
                     $"The certificate of {server} is not trusted: {certificate.Subject}, thumbprint {thumbprint}, valid until {notAfter:u}. It was saved to {saved}. If this is the right server, trust it with: {TrustCommand(thumbprint)}");

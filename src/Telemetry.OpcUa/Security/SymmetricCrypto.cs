@@ -28,7 +28,7 @@ public static class SymmetricCrypto
     public static void Encrypt(SymmetricKeys keys, Span<byte> data)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        keys.Aes.EncryptCbc(data, keys.InitializationVector, data, PaddingMode.None);
+        keys.EncryptInPlace(data);
     }
 
     /// <summary>AES-CBC decryption in place; false when the length is not a multiple of the block size.</summary>
@@ -40,7 +40,7 @@ public static class SymmetricCrypto
             return false;
         }
 
-        keys.Aes.DecryptCbc(data, keys.InitializationVector, data, PaddingMode.None);
+        keys.DecryptInPlace(data);
         return true;
     }
 }

@@ -259,3 +259,46 @@ public sealed class TestCertificates : IDisposable
         Other.Dispose();
     }
 }
+
+public sealed class ChannelSecurityAllocationTests : IClassFixture<TestCertificates>
+{
+    private readonly TestCertificates _certificates;
+
+    public ChannelSecurityAllocationTests(TestCertificates certificates) => _certificates = certificates;
+
+    [Theory]
+    [InlineData(MessageSecurityMode.Sign)]
+    [InlineData(MessageSecurityMode.SignAndEncrypt)]
+    public void ProtectUnprotect_MsgChunksInSteadyState_AllocateNothing(MessageSecurityMode mode)
+    {
+        var client = new UaChannelSecurity(SecurityPolicy.Aes256Sha256RsaPss, mode, _certificates.Client, _certificates.Server, isClient: true);
+        var server = new UaChannelSecurity(SecurityPolicy.Aes256Sha256RsaPss, mode, _certificates.Server, _certificates.Client, isClient: false);
+        var clientNonce = client.CreateNonce();
+        var serverNonce = server.CreateNonce();
+        client.ActivateToken(1, clientNonce, serverNonce);
+        server.ActivateToken(1, clientNonce, serverNonce);
+        var template = ChunkCodec.Protect(client, UaTcpMessageType.Message, 1, new byte[8000]);
+        var chunk = new byte[template.Length];
+        const int plainLength = 24 + 8000;
+
+        void RoundTrip()
+        {
+            template.AsSpan(0, plainLength).CopyTo(chunk);
+            client.Protect(chunk, plainLength, 24, asymmetric: false);
+            server.Unprotect(chunk, 24, asymmetric: false);
+        }
+
+        for (var i = 0; i < 100; i++)
+        {
+            RoundTrip();
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            RoundTrip();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

@@ -55,6 +55,22 @@ public sealed class SymmetricCryptoTests
     }
 
     [Fact]
+    public void Encrypt_SecondAndThirdMessage_EachStartsFromTheTokenIv()
+    {
+        // OPC UA encrypts every message of a token with the same IV: the long-lived transform must not chain across messages.
+        using var keys = new SymmetricKeys(new byte[32], Convert.FromHexString("2B7E151628AED2A6ABF7158809CF4F3C"), NistIv);
+        using var receiver = new SymmetricKeys(new byte[32], Convert.FromHexString("2B7E151628AED2A6ABF7158809CF4F3C"), NistIv);
+        for (var i = 0; i < 3; i++)
+        {
+            var data = Convert.FromHexString(NistPlaintext);
+            SymmetricCrypto.Encrypt(keys, data);
+            Assert.Equal("7649ABAC8119B246CEE98E9B12E9197D5086CB9B507219EE95DB113A917678B2", Convert.ToHexString(data));
+            Assert.True(SymmetricCrypto.TryDecrypt(receiver, data));
+            Assert.Equal(NistPlaintext, Convert.ToHexString(data));
+        }
+    }
+
+    [Fact]
     public void TryDecrypt_NotWholeBlocks_ReturnsFalse()
     {
         using var keys = new SymmetricKeys(new byte[32], new byte[16], new byte[16]);
