@@ -1,0 +1,34 @@
+// Load harness of the datacenter path (issue 7). Starts its own peers on loopback; see bench/RESULTS.md.
+//
+//   dotnet run -c Release --project bench/Telemetry.IngestLoad -- throughput [--seconds 20] [--connections 4]
+//       the same gzip bodies (5,000 edge lines each) written to VictoriaMetrics and InfluxDB 1.x directly, and through
+//       telemetry-ingest (its own process) into each of them and into the null store; lines/s, CPU per million lines.
+//   dotnet run -c Release --project bench/Telemetry.IngestLoad -- latency [--rate 100000] [--seconds 30]
+//       edge spool + forwarder -> telemetry-ingest (store VictoriaMetrics) -> a live SSE subscriber: latency from the
+//       sample's source time (stamped when the edge received it) to its arrival at the subscriber, and to queryable.
+using System.Globalization;
+using Telemetry.IngestLoad;
+
+var command = args.Length > 0 ? args[0] : "throughput";
+double Arg(string name, double fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+Console.WriteLine($"{DateTime.UtcNow:u} {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}");
+switch (command)
+{
+    case "throughput":
+        await ThroughputRun.RunAsync(TimeSpan.FromSeconds(Arg("--seconds", 20)), (int)Arg("--connections", 4));
+        break;
+    case "latency":
+        await LatencyRun.RunAsync((int)Arg("--rate", 100_000), TimeSpan.FromSeconds(Arg("--seconds", 30)));
+        break;
+    default:
+        Console.Error.WriteLine("usage: throughput [--seconds S] [--connections C] | latency [--rate R] [--seconds S]");
+        return 2;
+}
+
+Console.WriteLine($"{DateTime.UtcNow:u} done, load {File.ReadAllText("/proc/loadavg").Trim()}");
+return 0;

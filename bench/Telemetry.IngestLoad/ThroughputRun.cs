@@ -1,0 +1,50 @@
+using Telemetry.Testing.Peers;
+
+namespace Telemetry.IngestLoad;
+
+/// <summary>Stores written directly vs through telemetry-ingest, same bodies, same connections, same run.</summary>
+public static class ThroughputRun
+{
+    private const int Lines = 5000;
+
+    public static async Task RunAsync(TimeSpan duration, int connections)
+    {
+        var bodies = LoadBodies.Make(64, Lines);
+        Console.WriteLine($"bodies: {bodies.Length} x {Lines} lines, {bodies.Average(b => b.Length) / 1024:F0} KiB gzip each; {connections} connections, {duration.TotalSeconds:F0} s per row");
+        Console.WriteLine("| target | path | lines/s | requests failed | ingest CPU s per M lines | store CPU s per M lines | ingest RSS MiB |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+
+        await using (var ingest = await IngestProcess.StartAsync("{ kind: null }"))
+        {
+            await Row("null store", "via ingest", new Uri(ingest.BaseAddress, "api/v2/write?bucket=b"), IngestProcess.Token, ingest.ProcessId, null);
+        }
+
+        await using (var vm = await VictoriaMetricsPeer.StartAsync())
+        {
+            await Row("VictoriaMetrics", "direct", new Uri(vm.BaseAddress, "write"), null, null, vm.Process.ProcessId);
+            await using var ingest = await IngestProcess.StartAsync($"{{ kind: victoriametrics, url: '{vm.BaseAddress}' }}");
+            await Row("VictoriaMetrics", "via ingest", new Uri(ingest.BaseAddress, "api/v2/write?bucket=b"), IngestProcess.Token, ingest.ProcessId, vm.Process.ProcessId);
+        }
+
+        await using (var influx = await InfluxDbPeer.StartAsync())
+        {
+            await influx.CreateDatabaseAsync("load");
+            await Row("InfluxDB 1.x", "direct", influx.WriteUri("load"), null, null, influx.Process.ProcessId);
+            await using var ingest = await IngestProcess.StartAsync($"{{ kind: influxdb1, url: '{influx.BaseAddress}', database: load }}");
+            await Row("InfluxDB 1.x", "via ingest", new Uri(ingest.BaseAddress, "api/v2/write?bucket=b"), IngestProcess.Token, ingest.ProcessId, influx.Process.ProcessId);
+        }
+
+        async Task Row(string target, string path, Uri uri, string? token, int? ingestPid, int? storePid)
+        {
+            await WriteLoad.RunAsync(uri, token, bodies, Lines, connections, TimeSpan.FromSeconds(3)); // warm-up
+            var ingestCpu = ingestPid is { } ip ? ProcessCpu.Seconds(ip) : 0;
+            var storeCpu = storePid is { } sp ? ProcessCpu.Seconds(sp) : 0;
+            var result = await WriteLoad.RunAsync(uri, token, bodies, Lines, connections, duration);
+            var millions = result.Lines / 1e6;
+            var ingestCost = ingestPid is { } ip2 ? $"{(ProcessCpu.Seconds(ip2) - ingestCpu) / millions:F2}" : "-";
+            var storeCost = storePid is { } sp2 ? $"{(ProcessCpu.Seconds(sp2) - storeCpu) / millions:F2}" : "-";
+            var rss = ingestPid is { } ip3 ? $"{ProcessCpu.RssBytes(ip3) / 1048576.0:F0}" : "-";
+            Console.WriteLine($"| {target} | {path} | {result.LinesPerSecond:N0} | {result.Failures} of {result.Requests} | {ingestCost} | {storeCost} | {rss} |");
+        }
+    }
+}
