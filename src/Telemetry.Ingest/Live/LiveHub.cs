@@ -93,14 +93,34 @@ public sealed class LiveHub
         }
 
         var whole = filter.TakesWholeBatches;
+        var anyTag = filter.Tag.MatchesAll;
         Sample[]? array = null;
         var count = 0;
+
+        // A batch holds runs of one machine's samples: its name is matched once per run, not once per sample.
+        string? lastMachine = null;
+        var lastMachineMatched = false;
         for (var i = 0; i < samples.Length; i++)
         {
             ref readonly var sample = ref samples[i];
-            if (!string.Equals(sample.Path.Site, site, StringComparison.Ordinal) || (!whole && !filter.MatchesSample(sample)))
+            var path = sample.Path;
+            if (!ReferenceEquals(path.Site, site) && !string.Equals(path.Site, site, StringComparison.Ordinal))
             {
                 continue;
+            }
+
+            if (!whole)
+            {
+                if (!string.Equals(path.Machine, lastMachine, StringComparison.Ordinal))
+                {
+                    lastMachine = path.Machine;
+                    lastMachineMatched = filter.Machine.IsMatch(path.Machine);
+                }
+
+                if (!lastMachineMatched || (!anyTag && !filter.Tag.IsMatch(path.Tag)))
+                {
+                    continue;
+                }
             }
 
             array ??= LiveBatch.Rent(samples.Length - i);

@@ -227,6 +227,30 @@ public sealed class LiveApiTests
         Assert.Equal(0, dropped % 500);
     }
 
+    [Fact]
+    public async Task Live_BatchLargerThanAFrame_ArrivesSplitInOrder()
+    {
+        await using var host = await LiveApiHost.StartAsync();
+        using var http = host.Client("ops");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var response = await http.GetAsync("api/live", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var sse = new SseReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+
+        host.Hub.Publish("plant-a", Batch(ATemp, 5000));
+
+        var values = new List<double>();
+        while (values.Count < 5000)
+        {
+            var (name, data) = await sse.ReadEventAsync(timeout.Token);
+            Assert.Equal("samples", name);
+            using var json = JsonDocument.Parse(data);
+            Assert.InRange(json.RootElement.GetArrayLength(), 1, 2000);
+            values.AddRange(json.RootElement.EnumerateArray().Select(e => e.GetProperty("v").GetDouble()));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 5000).Select(i => (double)i), values);
+    }
+
     private static List<string> Machines(string json)
     {
         using var doc = JsonDocument.Parse(json);
