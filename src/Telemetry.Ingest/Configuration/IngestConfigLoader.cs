@@ -14,9 +14,9 @@ namespace Telemetry.Ingest.Configuration;
 /// sites:
 ///   - name: plant-a
 ///     tokens: [ 64-hex-digit SHA-256 of the token ]  # telemetry-ingest add-site plant-a --config FILE
-/// live: { queueBatches: 256, maxSubscribers: 1000, heartbeat: 15s }
+/// live: { queueBatches: 256, queueSamples: 100000, maxSubscribers: 1000, heartbeat: 15s }
 /// loss: { grace: 10m }
-/// health: { stateField: state, alarmField: alarm_code, staleAfter: 30s, alertHistory: 1000,
+/// health: { stateField: state, alarmField: alarm_code, staleAfter: 30s, alertHistory: 1000, maxSeries: 1000000,
 ///           rules: [ { name: hot, kind: threshold, field: temperature, above: 80, hysteresis: 2, severity: critical, message: "Oven too hot", state: fault } ] }
 /// </code>
 /// </summary>
@@ -237,6 +237,7 @@ public static class IngestConfigLoader
         var live = new LiveOptions
         {
             QueueBatches = node.Optional("queueBatches")?.Int(1, 100_000) ?? d.QueueBatches,
+            QueueSamples = node.Optional("queueSamples")?.Int(1, 100_000_000) ?? d.QueueSamples,
             MaxSubscribers = node.Optional("maxSubscribers")?.Int(1, 100_000) ?? d.MaxSubscribers,
             Heartbeat = node.Optional("heartbeat")?.Duration() ?? d.Heartbeat,
         };
@@ -308,6 +309,7 @@ public static class IngestConfigLoader
             AlarmField = node.Optional("alarmField")?.NonEmpty("a field name") ?? d.AlarmField,
             StaleAfter = node.Optional("staleAfter")?.Duration() ?? d.StaleAfter,
             AlertHistory = node.Optional("alertHistory")?.Int(0, 1_000_000) ?? d.AlertHistory,
+            MaxSeries = node.Optional("maxSeries")?.Int(1, 100_000_000) ?? d.MaxSeries,
             Rules = rules,
         };
         node.RefuseUnknownKeys();

@@ -302,6 +302,9 @@ public sealed record LiveOptions
     /// <summary>Batches queued per subscriber before the oldest are dropped.</summary>
     public int QueueBatches { get; init; } = 256;
 
+    /// <summary>Samples queued per subscriber (all its batches together) before the oldest batches are dropped: bounds memory (~56 B a sample).</summary>
+    public int QueueSamples { get; init; } = 100_000;
+
     public int MaxSubscribers { get; init; } = 1000;
 
     /// <summary>A live stream with nothing to send writes a heartbeat this often (SSE comment, WebSocket ping).</summary>
@@ -312,6 +315,11 @@ public sealed record LiveOptions
         if (QueueBatches is < 1 or > 100_000 || MaxSubscribers is < 1 or > 100_000)
         {
             throw IngestOptions.Invalid("live.queueBatches", "queue 1..100000 batches, 1..100000 subscribers.");
+        }
+
+        if (QueueSamples is < 1 or > 100_000_000)
+        {
+            throw IngestOptions.Invalid("live.queueSamples", "must be from 1 to 100000000.");
         }
 
         if (Heartbeat < TimeSpan.FromMilliseconds(10) || Heartbeat > TimeSpan.FromMinutes(10))
@@ -354,6 +362,9 @@ public sealed record HealthOptions
     /// <summary>Ended alerts kept for `GET /api/alerts?state=all` (oldest forgotten first).</summary>
     public int AlertHistory { get; init; } = 1000;
 
+    /// <summary>Series (machine + tag) tracked at most; samples of further new series are not tracked (counted): bounds memory.</summary>
+    public int MaxSeries { get; init; } = 1_000_000;
+
     public IReadOnlyList<AlertRuleOptions> Rules { get; init; } = [];
 
     public void Validate()
@@ -371,6 +382,11 @@ public sealed record HealthOptions
         if (AlertHistory is < 0 or > 1_000_000)
         {
             throw IngestOptions.Invalid("health.alertHistory", "must be from 0 to 1000000.");
+        }
+
+        if (MaxSeries is < 1 or > 100_000_000)
+        {
+            throw IngestOptions.Invalid("health.maxSeries", "must be from 1 to 100000000.");
         }
 
         for (var i = 0; i < Rules.Count; i++)

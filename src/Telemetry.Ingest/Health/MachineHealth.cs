@@ -23,6 +23,7 @@ public sealed class MachineHealth : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer? _noDataTimer;
+    private long _untracked;
 
     public MachineHealth(HealthOptions options, TimeProvider timeProvider, ILogger<MachineHealth>? logger = null)
     {
@@ -56,6 +57,9 @@ public sealed class MachineHealth : IDisposable
     /// <summary>How often the no-data rules are checked (a quarter of the shortest, 100 ms to 1 s); zero without such rules.</summary>
     public TimeSpan NoDataCheckPeriod { get; }
 
+    /// <summary>Samples of new series not tracked because <see cref="HealthOptions.MaxSeries"/> series already are.</summary>
+    public long UntrackedSamples => Interlocked.Read(ref _untracked);
+
     public int MachineCount
     {
         get
@@ -87,6 +91,12 @@ public sealed class MachineHealth : IDisposable
 
                 if (!_tags.TryGetValue(sample.Path, out var tag))
                 {
+                    if (_tags.Count >= Options.MaxSeries)
+                    {
+                        _untracked++;
+                        continue;
+                    }
+
                     tag = AddTag(sample.Path, nowNs);
                 }
 

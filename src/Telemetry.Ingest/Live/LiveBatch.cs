@@ -19,6 +19,8 @@ public readonly struct LiveBatch
 
     public int Count { get; }
 
+    internal Sample[]? Array => _array;
+
     public ReadOnlySpan<Sample> Samples => _array is null ? default : _array.AsSpan(0, Count);
 
     internal static Sample[] Rent(int length) => ArrayPool<Sample>.Shared.Rent(length);

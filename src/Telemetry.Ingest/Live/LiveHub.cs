@@ -8,8 +8,9 @@ namespace Telemetry.Ingest.Live;
 /// Fans accepted points out to live subscribers (the dashboards' `GET /api/live`). <see cref="Publish"/> runs on
 /// the write request's thread: it never blocks or throws because of a subscriber, returns at once when nobody
 /// listens, and allocates nothing in steady state (matching samples are copied into pooled arrays, one per
-/// subscriber and batch). Each subscriber has a bounded queue (<see cref="LiveOptions.QueueBatches"/>); a slow one
-/// loses its oldest batches and is told how many samples it missed.
+/// subscriber and batch). Each subscriber has a bounded queue (<see cref="LiveOptions.QueueBatches"/> batches,
+/// <see cref="LiveOptions.QueueSamples"/> samples); a slow one loses its oldest batches and is told how many samples
+/// it missed. A batch larger than the sample bound is cut to its newest samples.
 /// </summary>
 public sealed class LiveHub
 {
@@ -43,7 +44,7 @@ public sealed class LiveHub
                 return false;
             }
 
-            subscription = new LiveSubscription(this, filter, Options.QueueBatches);
+            subscription = new LiveSubscription(this, filter, Options.QueueBatches, Options.QueueSamples);
             _subscribers = [.. _subscribers, subscription];
             return true;
         }

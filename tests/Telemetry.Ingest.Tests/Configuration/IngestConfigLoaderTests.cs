@@ -50,10 +50,11 @@ public sealed class IngestConfigLoaderTests
         var options = IngestConfigLoader.Load(
             """
             listen: [http://127.0.0.1:0]
-            live: { queueBatches: 8, maxSubscribers: 3, heartbeat: 2s }
+            live: { queueBatches: 8, queueSamples: 5000, maxSubscribers: 3, heartbeat: 2s }
             health:
               alarmField: alarm
               alertHistory: 50
+              maxSeries: 10
               rules:
                 - { name: hot, kind: threshold, field: temperature, above: 80, hysteresis: 2, severity: critical, message: Oven too hot, state: fault }
             """,
@@ -61,6 +62,8 @@ public sealed class IngestConfigLoaderTests
 
         Assert.Equal(TimeSpan.FromSeconds(2), options.Live.Heartbeat);
         Assert.Equal(3, options.Live.MaxSubscribers);
+        Assert.Equal(5000, options.Live.QueueSamples);
+        Assert.Equal(10, options.Health.MaxSeries);
         Assert.Equal("state", options.Health.StateField);
         Assert.Equal("alarm", options.Health.AlarmField);
         Assert.Equal(50, options.Health.AlertHistory);

@@ -249,6 +249,19 @@ public sealed class MachineHealthTests
     }
 
     [Fact]
+    public void Apply_BeyondMaxSeries_TracksNoNewSeriesButUpdatesKnownOnes()
+    {
+        using var health = new MachineHealth(new HealthOptions { MaxSeries = 2 }, new ManualTimeProvider());
+
+        health.Apply("plant-a", [Number(OvenTemp, 1), Text(OvenState, "running"), Number(OvenAlarm, 3), Number(OvenTemp, 2)]);
+
+        var oven = Assert.Single(health.Snapshot());
+        Assert.Equal(["temperature", "state"], oven.Tags.Select(t => t.Tag));
+        Assert.Equal(2, oven.Tags[0].Value.AsDouble());
+        Assert.Equal(1, health.UntrackedSamples);
+    }
+
+    [Fact]
     public void Apply_KnownSeriesWithQuietRules_SteadyStateAllocatesNothing()
     {
         using var health = new MachineHealth(

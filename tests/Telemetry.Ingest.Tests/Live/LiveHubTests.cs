@@ -73,6 +73,37 @@ public sealed class LiveHubTests
     }
 
     [Fact]
+    public void Publish_SlowSubscriberAtSampleBound_DropsOldestBatchesToStayWithinIt()
+    {
+        var hub = new LiveHub(new LiveOptions { QueueBatches = 100, QueueSamples = 5 });
+        Assert.True(hub.TrySubscribe(LiveFilter.All, out var slow));
+        using var _ = slow;
+
+        for (var i = 0; i < 4; i++)
+        {
+            hub.Publish("plant-a", [Number(CncTemp, i), Number(CncSpeed, i)]);
+            Assert.InRange(slow.QueuedSamples, 1, 5);
+        }
+
+        Assert.Equal(4, slow.TakeDroppedCount());
+        Assert.Equal([2.0, 2.0, 3.0, 3.0], Drain(slow).Select(s => s.Value.AsDouble()));
+        Assert.Equal(0, slow.QueuedSamples);
+    }
+
+    [Fact]
+    public void Publish_BatchLargerThanSampleBound_KeepsItsNewestSamples()
+    {
+        var hub = new LiveHub(new LiveOptions { QueueSamples = 3 });
+        Assert.True(hub.TrySubscribe(LiveFilter.All, out var subscriber));
+        using var _ = subscriber;
+
+        hub.Publish("plant-a", Batch(CncTemp, 10));
+
+        Assert.Equal(7, subscriber.TakeDroppedCount());
+        Assert.Equal([7.0, 8.0, 9.0], Drain(subscriber).Select(s => s.Value.AsDouble()));
+    }
+
+    [Fact]
     public void TrySubscribe_AtMaxSubscribers_RefusesUntilOneLeaves()
     {
         var hub = new LiveHub(new LiveOptions { MaxSubscribers = 2 });
