@@ -184,6 +184,38 @@ public class LaneSchedulingTests
     }
 
     [Fact]
+    public async Task Forward_SecondForwarderOnSameSpool_GoesOnFromTheCursor()
+    {
+        using var dir = new TempDirectory("spool");
+        await using var spool = await Spool.OpenAsync(new SpoolOptions(dir.Path));
+        var backlog = Plant(machines: 2, minutes: 2, stepMs: 1000, BackDated);
+        await AppendAsync(spool, backlog);
+        using var datacenter = new ScriptedDatacenter();
+        using (var first = new Forwarder(spool, Options(new BacklogOptions()), NullLogger<Forwarder>.Instance, handler: datacenter))
+        {
+            await first.StartAsync(CancellationToken.None);
+            await ForwarderTestKit.WaitAllAcknowledgedAsync(spool, TimeSpan.FromSeconds(30));
+            await first.StopAsync(CancellationToken.None);
+        }
+
+        // the datacenter settings were reloaded: a new forwarder on the same open spool
+        using var second = new Forwarder(spool, Options(new BacklogOptions()) with { MaxBatchSamples = 500 }, NullLogger<Forwarder>.Instance, handler: datacenter);
+        await second.StartAsync(CancellationToken.None);
+        var more = Plant(machines: 2, minutes: 2, stepMs: 1000, BackDated + (5L * 60 * 1_000_000_000));
+        await AppendAsync(spool, more);
+        using (var fresh = Fresh(Now, Now, 0))
+        {
+            await spool.WriteAsync(fresh);
+        }
+
+        await ForwarderTestKit.WaitAllAcknowledgedAsync(spool, TimeSpan.FromSeconds(30));
+        await second.StopAsync(CancellationToken.None);
+        Assert.True(second.ExecuteTask!.IsCompletedSuccessfully, second.ExecuteTask.Exception?.ToString());
+        AssertEveryRecordOnce(datacenter.Delivered.Select(r => ParseRange(r.Range)), spool.DurableNextSequence);
+        AssertEverySampleOnce(datacenter.Delivered, backlog.Count + more.Count + 4);
+    }
+
+    [Fact]
     public void Pacer_SamplesCap_NextBatchWaitsItsCostAndIdleEarnsNoCredit()
     {
         var clock = new ManualClock();

@@ -73,7 +73,7 @@ public sealed partial class Forwarder : BackgroundService
             _free.Writer.TryWrite(slot);
         }
 
-        using var reader = _spool.OpenReader();
+        using var reader = OpenMainReader();
         _main = reader;
         LogStarted(_client.WriteUri, _options.EdgeId, reader.NextSequence);
         try
@@ -134,6 +134,24 @@ public sealed partial class Forwarder : BackgroundService
         Dispatch(slot, Lane.Live, cancellationToken);
     }
 
+    /// <summary>
+    /// The spool's main reader, at its acknowledged cursor. The spool hands that out once per opening, so a forwarder
+    /// started again on the same spool (the datacenter settings were reloaded) reads from an additional reader at the
+    /// cursor instead; the spool's read and corruption counters then stay with the first one.
+    /// </summary>
+    private SpoolReader OpenMainReader()
+    {
+        try
+        {
+            return _spool.OpenReader();
+        }
+        catch (InvalidOperationException)
+        {
+            LogSecondForwarder(_spool.AcknowledgedBelow);
+            return _spool.OpenReaderAt(_spool.AcknowledgedBelow);
+        }
+    }
+
     /// <summary>True when the oldest sample of the batch was received longer than the lag ago.</summary>
     private bool IsBehind(EncodedBatch slot) =>
         slot.Samples.Count > 0 &&
@@ -141,4 +159,7 @@ public sealed partial class Forwarder : BackgroundService
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Forwarding to {Uri} as edge {EdgeId}, from spool record {Sequence}")]
     private partial void LogStarted(Uri uri, string edgeId, long sequence);
+
+    [LoggerMessage(EventId = 2108, Level = LogLevel.Information, Message = "The spool's main reader belongs to an earlier forwarder (settings reloaded): reading from record {Sequence} with an additional reader")]
+    private partial void LogSecondForwarder(long sequence);
 }
