@@ -251,6 +251,38 @@ public sealed class LiveApiTests
         Assert.Equal(Enumerable.Range(0, 5000).Select(i => (double)i), values);
     }
 
+    [Fact]
+    public async Task Live_SlowWebSocketSubscriber_GetsDroppedFrame()
+    {
+        await using var host = await LiveApiHost.StartAsync(new LiveOptions { QueueBatches = 4 });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var socket = await host.ConnectWebSocketAsync("alice@plant-a", "", timeout.Token);
+        var batch = Batch(ATemp, 500);
+
+        for (var i = 0; i < 4000; i++)
+        {
+            host.Hub.Publish("plant-a", batch);
+        }
+
+        long dropped = 0;
+        while (dropped == 0)
+        {
+            var (_, text) = await ReceiveAsync(socket, timeout.Token);
+            using var json = JsonDocument.Parse(text);
+            if (json.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                dropped = json.RootElement.GetProperty("dropped").GetInt64();
+            }
+            else
+            {
+                Assert.Equal(JsonValueKind.Array, json.RootElement.ValueKind);
+            }
+        }
+
+        Assert.Equal(0, dropped % 500);
+        Assert.InRange(dropped, 500, 2_000_000);
+    }
+
     private static List<string> Machines(string json)
     {
         using var doc = JsonDocument.Parse(json);
