@@ -28,13 +28,18 @@ public sealed partial class UaSession
             MaxDelay = _options.ReconnectMaxDelay,
             OnRetry = args =>
             {
+                // Why we are still not connected (e.g. a server certificate to trust) is what an operator needs to see.
+                LastConnectionError = args.Outcome.Exception ?? LastConnectionError;
                 Log.ReconnectFailed(_logger, EndpointUrl, args.AttemptNumber + 1, args.Outcome.Exception?.Message ?? "unknown");
                 return ValueTask.CompletedTask;
             },
         })
         .Build();
 
-    /// <summary>Why the connection last broke (an <see cref="OpcUaException"/> naming the status), null if it never did.</summary>
+    /// <summary>
+    /// Why the connection last broke or the last reconnect attempt failed (an <see cref="OpcUaException"/> naming the
+    /// status), null if it never did.
+    /// </summary>
     public Exception? LastConnectionError { get; private set; }
 
     private void OnChannelBroken(Exception cause)
