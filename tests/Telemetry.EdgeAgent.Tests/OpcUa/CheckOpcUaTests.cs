@@ -37,6 +37,20 @@ public sealed class CheckOpcUaTests
     }
 
     [Fact]
+    public async Task Check_PlcOffersOnlySecureEndpoints_SaysSecurityIsRequired()
+    {
+        await using var plc = await OpcUaPlcPeer.StartAsync(new OpcUaPlcOptions { SecureOnly = true });
+        using var dir = new TempDirectory("edge-check-opcua-secure");
+
+        var (code, output) = await CheckAsync(dir, plc.EndpointUrl);
+
+        Assert.Equal(1, code);
+        Assert.Matches(@"source press-plc \(opcua\)\s+opc\.tcp://127\.0\.0\.1:\d+\s+FAILED\s+required by the PLC", output);
+        Assert.Contains("BadSecurityPolicyRejected", output, StringComparison.Ordinal);
+        Assert.Contains("fix:     The PLC offers only signed/encrypted endpoints", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_NodeNotOnPlc_FailsNamingTheEntry()
     {
         await using var plc = await OpcUaPlcPeer.StartAsync();
