@@ -39,12 +39,12 @@ public sealed class ForwarderTlsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        using var ca = CreateCa("Telemetry Test CA");
-        using var other = CreateCa("Some Other CA");
+        using var ca = TestCertificates.CreateCa("Telemetry Test CA");
+        using var other = TestCertificates.CreateCa("Some Other CA");
         await File.WriteAllTextAsync(CaPem, ca.ExportCertificatePem());
         await File.WriteAllTextAsync(OtherCaPem, other.ExportCertificatePem());
-        using var serverCert = Issue(ca, "CN=ingest.test", server: true);
-        using var clientCert = Issue(ca, "CN=edge-1", server: false);
+        using var serverCert = TestCertificates.Issue(ca, "CN=ingest.test", server: true);
+        using var clientCert = TestCertificates.Issue(ca, "CN=edge-1", server: false);
         await File.WriteAllTextAsync(ClientCertPem, clientCert.ExportCertificatePem());
         await File.WriteAllTextAsync(ClientKeyPem, clientCert.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
         var serverPfx = X509CertificateLoader.LoadPkcs12(serverCert.Export(X509ContentType.Pkcs12), null);
@@ -158,33 +158,5 @@ public sealed class ForwarderTlsTests : IAsyncLifetime
     {
         using var client = new DatacenterClient(Options(server, tls));
         return await client.SendAsync("m v=1 1\n"u8.ToArray(), gzipped: false, new SpoolRange(0, 0));
-    }
-
-    private static X509Certificate2 CreateCa(string name)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-    }
-
-    private static X509Certificate2 Issue(X509Certificate2 ca, string subject, bool server)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [server ? new Oid("1.3.6.1.5.5.7.3.1") : new Oid("1.3.6.1.5.5.7.3.2")], false));
-        if (server)
-        {
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddIpAddress(IPAddress.Loopback);
-            request.CertificateExtensions.Add(names.Build());
-        }
-
-        var serial = RandomNumberGenerator.GetBytes(8);
-        using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), serial);
-        return issued.CopyWithPrivateKey(key);
     }
 }
