@@ -24,6 +24,11 @@ public static class CommandLine
             return Ok;
         }
 
+        if (args[0] == "certs")
+        {
+            return CertsCommand.Run(args.AsSpan(1), Console.Out, Console.Error);
+        }
+
         try
         {
             var options = CommandOptions.Parse(args[0] == "browse" ? BrowseCommand.Arguments(args) : args.AsSpan(1));
@@ -81,6 +86,10 @@ public static class CommandLine
                                 [--snippet Objects/Machines/Press1]
               Prints a PLC's address space (browse names, node ids with namespace URIs, data types, values),
               or with --snippet an edge.yaml source for every variable under that folder.
+          telemetry-edge certs list | trust <thumbprint-or-file> | reject <thumbprint> | show-own
+                               [--config /etc/telemetry-edge/edge.yaml | --pki DIR]
+              The OPC UA certificates (data_dir/pki): lists trusted and rejected servers, trusts or rejects
+              one, or shows (creating it if needed) our own certificate for the PLC's trust list.
           telemetry-edge hash-password
               Reads a password (typed or piped) and prints the hash for an mqtt-broker user's password_hash.
           telemetry-edge --version
