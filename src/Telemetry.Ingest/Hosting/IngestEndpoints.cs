@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Telemetry.Dashboard;
 using Telemetry.Ingest.Diagnostics;
+using Telemetry.Ingest.History;
 using Telemetry.Ingest.Live;
 using Telemetry.Ingest.Writing;
 
@@ -75,6 +76,7 @@ public static class IngestEndpoints
             json.WriteEndObject();
         });
         app.MapLiveAndHealthApi(services.Live, services.Health, http => services.Callers.Resolve(http.Request), services.TimeProvider);
+        app.MapHistoryApi(services.History, http => services.Callers.Resolve(http.Request));
         app.MapDashboard();
     }
 }

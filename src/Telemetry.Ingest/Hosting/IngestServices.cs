@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Telemetry.Ingest.Configuration;
 using Telemetry.Ingest.Diagnostics;
 using Telemetry.Ingest.Health;
+using Telemetry.Ingest.History;
 using Telemetry.Ingest.Live;
 using Telemetry.Ingest.Loss;
 using Telemetry.Ingest.Sites;
@@ -26,6 +27,7 @@ public sealed class IngestServices : IAsyncDisposable
         Health = new MachineHealth(options.Health, settings.TimeProvider, loggers.CreateLogger<MachineHealth>());
         Writes = new WriteHandler(Callers, Workers, Store, Ledger, Counters, options.Limits, OnAccepted, settings.TimeProvider, loggers.CreateLogger("Telemetry.Ingest.Write"));
         Logger = loggers.CreateLogger("Telemetry.Ingest");
+        History = HistoryReaders.Create(options.Store);
     }
 
     public IngestOptions Options { get; }
@@ -52,6 +54,9 @@ public sealed class IngestServices : IAsyncDisposable
 
     public ILogger Logger { get; }
 
+    /// <summary>Reads the store back for GET /api/history; null for the null store.</summary>
+    public IHistoryReader? History { get; }
+
     /// <summary>Extra observers of accepted samples (tests and benchmarks measure live latency through it).</summary>
     public event SamplesAccepted? Accepted;
 
@@ -62,6 +67,10 @@ public sealed class IngestServices : IAsyncDisposable
         Workers.Dispose();
         Health.Dispose();
         await Store.DisposeAsync().ConfigureAwait(false);
+        if (History is not null)
+        {
+            await History.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static IPointStore CreateStore(StoreOptions options, ILoggerFactory loggers, TimeProvider time) =>
