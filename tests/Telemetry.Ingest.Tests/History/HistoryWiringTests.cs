@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Telemetry.Ingest.Configuration;
 using Telemetry.Ingest.Tests.Fixtures;
+using Telemetry.Testing;
 
 namespace Telemetry.Ingest.Tests.History;
 
@@ -35,6 +36,20 @@ public sealed class HistoryWiringTests
 
         Assert.Equal(HttpStatusCode.NotImplemented, status);
         Assert.Contains("not supported yet", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task History_StoreUnreachable_Returns503NamingTheStore()
+    {
+        var port = FreePort.Get(); // nothing listens there
+        var store = new StoreOptions { Kind = StoreKind.InfluxDb1, Url = new Uri($"http://127.0.0.1:{port}/"), Database = "telemetry", AttemptTimeout = TimeSpan.FromSeconds(2), TotalTimeout = TimeSpan.FromSeconds(5) };
+        await using var server = await IngestTestKit.StartAsync(IngestTestKit.Options(store));
+        using var http = IngestTestKit.Client(server);
+
+        var (status, message) = await GetAsync(http, IngestTestKit.TokenA, Query);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains($"127.0.0.1:{port}", message, StringComparison.Ordinal);
     }
 
     [Fact]
