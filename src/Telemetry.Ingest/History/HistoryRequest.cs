@@ -111,7 +111,9 @@ public static class HistoryRequest
             return ms;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+        // ISO 8601 with a date (yyyy-MM-dd…): a bare "12:00" would silently mean today.
+        if (text.Length >= 10 && text[4] == '-' && text[7] == '-'
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
         {
             return at.ToUnixTimeMilliseconds();
         }

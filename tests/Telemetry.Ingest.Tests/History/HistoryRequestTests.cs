@@ -62,6 +62,8 @@ public sealed class HistoryRequestTests
     [InlineData("points", "100001")]
     [InlineData("points", "-5")]
     [InlineData("from", "12:00")]
+    [InlineData("to", "12:00")]
+    [InlineData("to", "2026-13-01T00:00:00Z")]
     [InlineData("to", "")]
     [InlineData("machine", "/a/l/m")]
     [InlineData("machine", "s/a/l/")]
