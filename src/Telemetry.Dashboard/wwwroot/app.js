@@ -13,6 +13,7 @@ const STATE_ICON = { running: '▶', idle: '⏸', setup: '🔧', fault: '⚠', o
 const machines = new Map();   // key -> { info, tags: Map(tag -> {value, quality, time}) }
 let staleAfterMs = 10000;
 let clockSkewMs = 0;          // server now - browser now
+let loaded = false;           // the first snapshot arrived
 const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
 
 function nowMs() { return Date.now() + clockSkewMs; }
@@ -40,6 +41,7 @@ function upsertMachine(m) {
   if (!entry) { entry = { info: m, tags: new Map() }; machines.set(m.key, entry); }
   entry.info = m;
   for (const t of m.tags) entry.tags.set(t.tag, { value: t.value, quality: t.quality, time: t.time });
+  noteState(m.key, m.state, m.stateSince);
 }
 
 function applySample(s) {
@@ -50,8 +52,9 @@ function applySample(s) {
     machines.set(s.m, entry);
   }
   entry.tags.set(s.t, { value: s.v, quality: s.q, time: s.ts });
+  noteSample(s);
   entry.info.lastSeen = Math.max(entry.info.lastSeen || 0, s.rt);
-  if (s.t === 'state' && typeof s.v === 'string' && s.v !== entry.info.state) { entry.info.state = s.v; entry.info.stateSince = s.ts; }
+  if (s.t === 'state' && typeof s.v === 'string' && s.v !== entry.info.state) { entry.info.state = s.v; entry.info.stateSince = s.ts; noteState(s.m, s.v, s.ts); }
   if (s.t === 'alarm_code' && typeof s.v === 'number') entry.info.alarmCode = s.v;
 }
 
@@ -94,7 +97,15 @@ function createTile(info) {
   const tile = el('article', 'tile');
   tile.tabIndex = 0;
   tile.dataset.machine = info.machine;
-  tile.append(el('h3', 'name', info.machine), el('span', 'state'), el('span', 'since'),
+  // The whole tile opens the machine page (click, Enter or Space); the name is also a plain link.
+  const name = el('h3', 'name');
+  const link = el('a', null, info.machine);
+  link.href = machineHash(info.key);
+  link.tabIndex = -1;
+  name.append(link);
+  tile.addEventListener('click', ev => { if (ev.target !== link) location.hash = machineHash(info.key); });
+  tile.addEventListener('keydown', ev => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); location.hash = machineHash(info.key); } });
+  tile.append(name, el('span', 'state'), el('span', 'since'),
     el('div', 'alarm'), el('div', 'seen'), el('dl'));
   return tile;
 }
@@ -130,7 +141,7 @@ function updateTile(tile, e) {
     setText(dd, fmtValue(v.value) + (v.quality !== 'good' ? ` (${v.quality})` : ''));
     shown++;
   }
-  tile.setAttribute('aria-label', `${info.machine}: ${stale ? 'stale' : state}${info.alarmCode ? ', alarm ' + info.alarmCode : ''}`);
+  tile.setAttribute('aria-label', `${info.machine}: ${stale ? 'stale' : state}${info.alarmCode ? ', alarm ' + info.alarmCode : ''}. Enter opens its page.`);
 }
 
 async function loadSnapshot() {
@@ -139,6 +150,7 @@ async function loadSnapshot() {
   clockSkewMs = snap.now - Date.now();
   staleAfterMs = snap.staleAfterMs || staleAfterMs;
   for (const m of snap.machines) upsertMachine(m);
+  loaded = true;
   render();
 }
 
@@ -187,10 +199,17 @@ async function refreshEdge() {
   }));
 }
 
+function machineKeyOf(hash) {
+  if (!hash.startsWith('#/machine/')) return null;
+  try { return decodeURIComponent(hash.slice('#/machine/'.length)); } catch { return hash.slice('#/machine/'.length); }
+}
+
 function route() {
   const edge = location.hash === '#/edge';
-  document.getElementById('plant').hidden = edge;
+  const machineKey = machineKeyOf(location.hash);
+  document.getElementById('plant').hidden = edge || machineKey !== null;
   document.getElementById('edge').hidden = !edge;
+  if (machineKey !== null) { showMachine(machineKey); window.scrollTo(0, 0); } else { hideMachine(); document.title = 'Telemetry — live plant'; }
   clearInterval(edgeTimer);
   if (edge) { refreshEdge().catch(() => {}); edgeTimer = setInterval(() => refreshEdge().catch(() => {}), 2000); }
 }
