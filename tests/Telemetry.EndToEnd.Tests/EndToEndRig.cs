@@ -111,7 +111,7 @@ public sealed class EndToEndRig : IAsyncDisposable
 
     public async Task StopIngestAsync() => await Ingest.DisposeAsync();
 
-    public void StartForwarder()
+    public void StartForwarder(BacklogOptions? backlog = null)
     {
         Forwarder = new Forwarder(Spool, new DatacenterOptions
         {
@@ -123,6 +123,7 @@ public sealed class EndToEndRig : IAsyncDisposable
             MaxRetryDelay = TimeSpan.FromSeconds(1),
             RequestTimeout = TimeSpan.FromSeconds(10),
             QuarantineDirectory = _dir.Combine("quarantine"),
+            Backlog = backlog ?? new BacklogOptions(),
         }, NullLogger<Forwarder>.Instance);
         Forwarder.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
@@ -142,6 +143,17 @@ public sealed class EndToEndRig : IAsyncDisposable
 
             await Spool.WriteAsync(batch);
         }
+    }
+
+    /// <summary>Appends one sample of <paramref name="path"/> stamped now (the moment the edge received it) and remembers it.</summary>
+    public async Task<long> AppendLiveAsync(AssetPath path, double value)
+    {
+        var now = UnixTime.Now(TimeProvider.System);
+        using var batch = new SampleBatch(1);
+        batch.Add(Sample.Create(path, now, SampleValue.FromDouble(value), now));
+        Appended[(path.Machine, path.Tag, now)] = SampleValue.FromDouble(value);
+        await Spool.WriteAsync(batch);
+        return now;
     }
 
     public async Task WaitDeliveredAsync(TimeSpan timeout)
