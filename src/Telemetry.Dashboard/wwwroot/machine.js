@@ -225,7 +225,7 @@ function chartOptions(tag, width) {
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true } },
-    axes: [{ ...axis, values: timeLabels }, { ...axis, size: 60 }],
+    axes: [{ ...axis, values: timeLabels, space: 90 }, { ...axis, size: 60 }],
     series: [{}, { label: humanize(tag), stroke: '#5fb3ff', width: 2, fill: 'rgba(95,179,255,0.12)', points: { show: false } }],
   };
 }
@@ -235,7 +235,8 @@ function chartOptions(tag, width) {
 function timeLabels(u, splits) {
   const long = u.scales.x.max - u.scales.x.min > 86400;
   const seconds = u.scales.x.max - u.scales.x.min < 1800;
-  const format = long ? { month: 'short', day: 'numeric', hour: '2-digit' } : { hour: '2-digit', minute: '2-digit', second: seconds ? '2-digit' : undefined };
+  const format = long ? { month: 'short', day: 'numeric', hour: '2-digit', hourCycle: 'h23' }
+    : { hour: '2-digit', minute: '2-digit', second: seconds ? '2-digit' : undefined, hourCycle: 'h23' };
   return splits.map(t => new Date(t * 1000).toLocaleString([], format));
 }
 
