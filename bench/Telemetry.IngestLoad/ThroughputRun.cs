@@ -14,7 +14,7 @@ public static class ThroughputRun
         Console.WriteLine("| target | path | lines/s | requests failed | ingest CPU s per M lines | store CPU s per M lines | ingest RSS MiB |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
 
-        await using (var ingest = await IngestProcess.StartAsync("{ kind: null }"))
+        await using (var ingest = await IngestProcess.StartAsync("{ kind: none }"))
         {
             await Row("null store", "via ingest", new Uri(ingest.BaseAddress, "api/v2/write?bucket=b"), IngestProcess.Token, ingest.ProcessId, null);
         }

@@ -25,6 +25,8 @@ public static class IngestConfigLoader
     private static readonly Dictionary<string, StoreKind> StoreKinds = new(StringComparer.Ordinal)
     {
         ["null"] = StoreKind.Null,
+        // YAML reads a plain `null` as no value at all: `none` says the same without quotes.
+        ["none"] = StoreKind.Null,
         ["influxdb1"] = StoreKind.InfluxDb1,
         ["influxdb2"] = StoreKind.InfluxDb2,
         ["influxdb3"] = StoreKind.InfluxDb2,
@@ -161,7 +163,7 @@ public static class IngestConfigLoader
         var d = new StoreOptions();
         var store = new StoreOptions
         {
-            Kind = node.Required("kind", "influxdb1, influxdb2, influxdb3, victoriametrics or null").OneOf(StoreKinds),
+            Kind = node.Required("kind", "influxdb1, influxdb2, influxdb3, victoriametrics or none (stores nothing)").OneOf(StoreKinds),
             Url = node.Optional("url")?.Url(),
             Database = node.Optional("database")?.NonEmpty("a database name"),
             RetentionPolicy = node.Optional("retentionPolicy")?.NonEmpty("a retention policy"),

@@ -16,6 +16,16 @@ public sealed class IngestConfigLoaderTests
         Assert.Equal(new Uri("http://127.0.0.1:8428"), options.Store.Url);
     }
 
+    [Theory]
+    [InlineData("none")]
+    [InlineData("'null'")]
+    public void Load_StoreKindNoneOrQuotedNull_NullStore(string kind)
+    {
+        var options = IngestConfigLoader.Load($"store: {{ kind: {kind} }}\n", "ingest.yaml");
+
+        Assert.Equal(StoreKind.Null, options.Store.Kind);
+    }
+
     [Fact]
     public void Load_UnknownKey_NamesFileAndKey()
     {
