@@ -1,3 +1,4 @@
+using Telemetry.Core.Diagnostics;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
