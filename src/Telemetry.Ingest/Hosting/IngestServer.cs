@@ -68,7 +68,6 @@ public sealed class IngestServer : IAsyncDisposable
         var app = builder.Build();
         var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
         var services = IngestServices.Create(options, settings, loggerFactory);
-        app.Lifetime.ApplicationStopped.Register(() => services.DisposeAsync().AsTask().GetAwaiter().GetResult());
         app.UseWebSockets();
         IngestEndpoints.Map(app, services);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -86,6 +85,7 @@ public sealed class IngestServer : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        await _services.DisposeAsync().ConfigureAwait(false);
     }
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, IngestOptions options)
