@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Telemetry.Core;
+using Telemetry.Dashboard;
 using Telemetry.Edge.Live;
 
 namespace Telemetry.Edge.Api;
@@ -7,12 +8,15 @@ namespace Telemetry.Edge.Api;
 /// <summary>JSON shapes of the live API, written by hand with Utf8JsonWriter (no reflection, no boxing).</summary>
 public static class LiveJson
 {
+    private static readonly JsonEncodedText ValueName = JsonEncodedText.Encode("value");
+    private static readonly JsonEncodedText SampleValueName = JsonEncodedText.Encode("v");
+
     public static void WriteMachines(Utf8JsonWriter writer, IReadOnlyList<LiveMachine> machines, long nowNs, TimeSpan staleAfter)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(machines);
         writer.WriteStartObject();
-        writer.WriteNumber("now", ToMs(nowNs));
+        writer.WriteNumber("now", DashboardJson.ToMs(nowNs));
         writer.WriteNumber("staleAfterMs", (long)staleAfter.TotalMilliseconds);
         writer.WriteStartArray("machines");
         foreach (var m in machines)
@@ -32,23 +36,23 @@ public static class LiveJson
                 writer.WriteString("state", m.State);
             }
 
-            writer.WriteNumber("stateSince", ToMs(m.StateSinceNs));
+            writer.WriteNumber("stateSince", DashboardJson.ToMs(m.StateSinceNs));
             writer.WriteNumber("alarmCode", m.AlarmCode);
-            writer.WriteNumber("lastSeen", ToMs(m.LastSeenNs));
+            writer.WriteNumber("lastSeen", DashboardJson.ToMs(m.LastSeenNs));
             writer.WriteStartArray("tags");
             foreach (var tag in m.Tags)
             {
                 writer.WriteStartObject();
                 writer.WriteString("tag", tag.Tag);
-                WriteValue(writer, "value", tag.Value);
-                writer.WriteString("quality", QualityName(tag.Quality));
-                writer.WriteNumber("time", ToMs(tag.SourceTimeNs));
-                writer.WriteNumber("received", ToMs(tag.ReceiveTimeNs));
+                DashboardJson.WriteValue(writer, ValueName, tag.Value);
+                writer.WriteString("quality", DashboardJson.QualityName(tag.Quality));
+                writer.WriteNumber("time", DashboardJson.ToMs(tag.SourceTimeNs));
+                writer.WriteNumber("received", DashboardJson.ToMs(tag.ReceiveTimeNs));
 
                 // Freshness per tag: a tag that stopped updating says since when, even while its machine still talks.
                 if (nowNs - tag.ReceiveTimeNs > (long)(staleAfter.TotalMilliseconds * 1_000_000))
                 {
-                    writer.WriteNumber("staleSince", ToMs(tag.ReceiveTimeNs));
+                    writer.WriteNumber("staleSince", DashboardJson.ToMs(tag.ReceiveTimeNs));
                 }
                 else
                 {
@@ -73,10 +77,10 @@ public static class LiveJson
         writer.WriteStartObject();
         writer.WriteString("m", sample.Path.MachineKey);
         writer.WriteString("t", sample.Path.Tag);
-        WriteValue(writer, "v", sample.Value);
-        writer.WriteString("q", QualityName(sample.Quality));
-        writer.WriteNumber("ts", ToMs(sample.SourceTimeNs));
-        writer.WriteNumber("rt", ToMs(sample.ReceiveTimeNs));
+        DashboardJson.WriteValue(writer, SampleValueName, sample.Value);
+        writer.WriteString("q", DashboardJson.QualityName(sample.Quality));
+        writer.WriteNumber("ts", DashboardJson.ToMs(sample.SourceTimeNs));
+        writer.WriteNumber("rt", DashboardJson.ToMs(sample.ReceiveTimeNs));
         writer.WriteEndObject();
     }
 
@@ -92,7 +96,7 @@ public static class LiveJson
             writer.WriteString("kind", s.Kind);
             writer.WriteString("state", s.State.ToString().ToLowerInvariant());
             writer.WriteNumber("samples", s.SamplesReceived);
-            writer.WriteNumber("lastSample", ToMs(s.LastSampleUnixNs));
+            writer.WriteNumber("lastSample", DashboardJson.ToMs(s.LastSampleUnixNs));
             if (s.LastError is null)
             {
                 writer.WriteNull("lastError");
@@ -107,44 +111,4 @@ public static class LiveJson
 
         writer.WriteEndArray();
     }
-
-    public static string QualityName(Quality quality) => quality.Level switch
-    {
-        QualityLevel.Good => "good",
-        QualityLevel.Uncertain => "uncertain",
-        _ => "bad",
-    };
-
-    private static void WriteValue(Utf8JsonWriter writer, string name, SampleValue value)
-    {
-        switch (value.Kind)
-        {
-            case SampleValueKind.Double:
-                var d = value.AsDouble();
-                if (double.IsFinite(d))
-                {
-                    writer.WriteNumber(name, d);
-                }
-                else
-                {
-                    writer.WriteString(name, value.ToString());
-                }
-
-                break;
-            case SampleValueKind.Int64:
-                writer.WriteNumber(name, value.AsInt64());
-                break;
-            case SampleValueKind.Boolean:
-                writer.WriteBoolean(name, value.AsBoolean());
-                break;
-            case SampleValueKind.String:
-                writer.WriteString(name, value.AsString());
-                break;
-            default:
-                writer.WriteNull(name);
-                break;
-        }
-    }
-
-    private static long ToMs(long unixNs) => unixNs / 1_000_000;
 }

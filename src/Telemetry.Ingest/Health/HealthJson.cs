@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Telemetry.Dashboard;
 using Telemetry.Ingest.Live;
 
 namespace Telemetry.Ingest.Health;
@@ -17,7 +18,7 @@ public static class HealthJson
         ArgumentNullException.ThrowIfNull(machines);
         var staleNs = staleAfter.Ticks * 100;
         writer.WriteStartObject();
-        writer.WriteNumber("now", LiveJson.ToMs(nowNs));
+        writer.WriteNumber("now", DashboardJson.ToMs(nowNs));
         writer.WriteNumber("staleAfterMs", (long)staleAfter.TotalMilliseconds);
         writer.WriteStartArray("machines");
         foreach (var m in machines)
@@ -29,21 +30,21 @@ public static class HealthJson
             writer.WriteString("line", m.Line);
             writer.WriteString("machine", m.Machine);
             writer.WriteString("state", m.State);
-            writer.WriteNumber("stateSince", LiveJson.ToMs(m.StateSinceNs));
+            writer.WriteNumber("stateSince", DashboardJson.ToMs(m.StateSinceNs));
             writer.WriteNumber("alarmCode", m.AlarmCode);
-            writer.WriteNumber("lastSeen", LiveJson.ToMs(m.LastSeenNs));
+            writer.WriteNumber("lastSeen", DashboardJson.ToMs(m.LastSeenNs));
             writer.WriteStartArray("tags");
             foreach (var tag in m.Tags)
             {
                 writer.WriteStartObject();
                 writer.WriteString("tag", tag.Tag);
-                LiveJson.WriteValue(writer, ValueName, tag.Value);
-                writer.WriteString("quality", LiveJson.QualityName(tag.Quality));
-                writer.WriteNumber("time", LiveJson.ToMs(tag.SourceTimeNs));
-                writer.WriteNumber("received", LiveJson.ToMs(tag.ReceiveTimeNs));
+                DashboardJson.WriteValue(writer, ValueName, tag.Value);
+                writer.WriteString("quality", DashboardJson.QualityName(tag.Quality));
+                writer.WriteNumber("time", DashboardJson.ToMs(tag.SourceTimeNs));
+                writer.WriteNumber("received", DashboardJson.ToMs(tag.ReceiveTimeNs));
                 if (nowNs - tag.ReceiveTimeNs > staleNs)
                 {
-                    writer.WriteNumber("staleSince", LiveJson.ToMs(tag.ReceiveTimeNs));
+                    writer.WriteNumber("staleSince", DashboardJson.ToMs(tag.ReceiveTimeNs));
                 }
                 else
                 {
@@ -74,7 +75,7 @@ public static class HealthJson
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(alerts);
         writer.WriteStartObject();
-        writer.WriteNumber("now", LiveJson.ToMs(nowNs));
+        writer.WriteNumber("now", DashboardJson.ToMs(nowNs));
         writer.WriteStartArray("alerts");
         foreach (var alert in alerts)
         {

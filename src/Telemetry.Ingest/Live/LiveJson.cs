@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Telemetry.Core;
+using Telemetry.Dashboard;
 
 namespace Telemetry.Ingest.Live;
 
@@ -29,59 +30,17 @@ public static class LiveJson
         writer.WriteStartObject();
         writer.WriteString(M, machineKey);
         writer.WriteString(T, tag);
-        WriteValue(writer, V, sample.Value);
+        DashboardJson.WriteValue(writer, V, sample.Value);
         writer.WriteString(Q, sample.Quality.Level switch
         {
             QualityLevel.Good => Good,
             QualityLevel.Uncertain => Uncertain,
             _ => Bad,
         });
-        writer.WriteNumber(Ts, ToMs(sample.SourceTimeNs));
-        writer.WriteNumber(Rt, ToMs(sample.ReceiveTimeNs));
+        writer.WriteNumber(Ts, DashboardJson.ToMs(sample.SourceTimeNs));
+        writer.WriteNumber(Rt, DashboardJson.ToMs(sample.ReceiveTimeNs));
         writer.WriteEndObject();
     }
-
-    public static string QualityName(Quality quality) => quality.Level switch
-    {
-        QualityLevel.Good => "good",
-        QualityLevel.Uncertain => "uncertain",
-        _ => "bad",
-    };
-
-    /// <summary>A value as JSON: numbers (non-finite doubles as strings, as the edge does), booleans, strings, null.</summary>
-    public static void WriteValue(Utf8JsonWriter writer, JsonEncodedText name, SampleValue value)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        switch (value.Kind)
-        {
-            case SampleValueKind.Double:
-                var d = value.AsDouble();
-                if (double.IsFinite(d))
-                {
-                    writer.WriteNumber(name, d);
-                }
-                else
-                {
-                    writer.WriteString(name, value.ToString());
-                }
-
-                break;
-            case SampleValueKind.Int64:
-                writer.WriteNumber(name, value.AsInt64());
-                break;
-            case SampleValueKind.Boolean:
-                writer.WriteBoolean(name, value.AsBoolean());
-                break;
-            case SampleValueKind.String:
-                writer.WriteString(name, value.AsString());
-                break;
-            default:
-                writer.WriteNull(name);
-                break;
-        }
-    }
-
-    public static long ToMs(long unixNs) => unixNs / 1_000_000;
 }
 
 /// <summary>
