@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 
@@ -143,6 +144,7 @@ public ref struct LineProtocolReader
         var mEscaped = false;
         while (true)
         {
+            i = DelimiterScan.Next(buf, i);
             if (i >= end)
             {
                 hitEnd = true;
@@ -204,6 +206,7 @@ public ref struct LineProtocolReader
                 var kEscaped = false;
                 while (true)
                 {
+                    i = DelimiterScan.Next(buf, i);
                     if (i >= end)
                     {
                         hitEnd = true;
@@ -251,6 +254,7 @@ public ref struct LineProtocolReader
                 var vEscaped = false;
                 while (true)
                 {
+                    i = DelimiterScan.Next(buf, i);
                     if (i >= end)
                     {
                         hitEnd = true;
@@ -374,6 +378,7 @@ public ref struct LineProtocolReader
             var kEscaped = false;
             while (true)
             {
+                i = DelimiterScan.Next(buf, i);
                 if (i >= end)
                 {
                     hitEnd = true;
@@ -479,8 +484,14 @@ public ref struct LineProtocolReader
             else
             {
                 var t = i;
-                while (t < end)
+                while (true)
                 {
+                    t = DelimiterScan.Next(buf, t);
+                    if (t >= end)
+                    {
+                        break;
+                    }
+
                     var b = buf[t];
                     if (b == (byte)',' || b == (byte)' ' || b == (byte)'\n' || b == (byte)'\r')
                     {
@@ -608,8 +619,14 @@ public ref struct LineProtocolReader
         {
             var tStart = i;
             var t = i;
-            while (t < end && buf[t] != (byte)' ' && buf[t] != (byte)'\n' && buf[t] != (byte)'\r')
+            while (true)
             {
+                t = DelimiterScan.Next(buf, t);
+                if (t >= end || buf[t] == (byte)' ' || buf[t] == (byte)'\n' || buf[t] == (byte)'\r')
+                {
+                    break;
+                }
+
                 t++;
             }
 
@@ -708,6 +725,7 @@ public ref struct LineProtocolReader
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Complete(
         int pos,
         int start,
@@ -725,7 +743,7 @@ public ref struct LineProtocolReader
         out LineProtocolLine line)
     {
         var content = _input[start..contentEnd];
-        if (!Utf8.IsValid(content))
+        if (!Ascii.IsValid(content) && !Utf8.IsValid(content))
         {
             ThrowAt(LineProtocolError.InvalidUtf8, start + FirstInvalidUtf8(content), pos, start);
         }

@@ -51,9 +51,22 @@ internal static class NumberParser
             return LineProtocolError.InvalidNumber;
         }
 
+        // The first 18 digits cannot overflow: no per-digit range check for them.
         ulong magnitude = 0;
+        var fast = Math.Min(digits.Length, 18);
+        for (var k = 0; k < fast; k++)
+        {
+            var d = (uint)(digits[k] - '0');
+            if (d > 9)
+            {
+                return LineProtocolError.InvalidNumber;
+            }
+
+            magnitude = (magnitude * 10) + d;
+        }
+
         var overflow = false;
-        foreach (var c in digits)
+        foreach (var c in digits[fast..])
         {
             var d = (uint)(c - '0');
             if (d > 9)

@@ -44,6 +44,12 @@ public static class TimestampPrecisionExtensions
     /// <summary>A timestamp in this precision to Unix nanoseconds; false when it does not fit in 64 bits.</summary>
     public static bool TryToUnixNanoseconds(this TimestampPrecision precision, long timestamp, out long unixNanoseconds)
     {
+        if (precision == TimestampPrecision.Nanoseconds)
+        {
+            unixNanoseconds = timestamp;
+            return true;
+        }
+
         var unit = precision.NanosecondsPerUnit();
         var high = Math.BigMul(timestamp, unit, out var low);
         unixNanoseconds = low;

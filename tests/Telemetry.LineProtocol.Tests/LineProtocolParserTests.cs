@@ -23,6 +23,30 @@ public class LineProtocolParserTests
         Assert.Equal(1_700_000_000_123_456_789, point.TimestampNs);
     }
 
+    [Fact]
+    public void TryReadLine_DelimitersAtEveryOffset_SameTokens()
+    {
+        // The reader jumps between delimiters 16 bytes at a time; put every token boundary, and the end of the
+        // input, at every offset of that window, with and without escapes, with and without a final newline.
+        for (var m = 1; m <= 40; m++)
+        {
+            for (var v = 1; v <= 40; v += 3)
+            {
+                var measurement = new string('m', m);
+                var value = m % 2 == 0 ? new string('v', v) : new string('v', v / 2) + "\\ " + new string('w', v - (v / 2));
+                foreach (var end in new[] { "", "\n" })
+                {
+                    var point = ParseOne($"{measurement},k={value} f={v}i,g=\"{new string('s', m)}\" {m}{end}");
+                    Assert.Equal(measurement, point.Measurement);
+                    Assert.Equal(m % 2 == 0 ? value : value.Replace("\\ ", " ", StringComparison.Ordinal), point.Tags[0].Value);
+                    Assert.Equal((long)v, point.Fields[0].Value);
+                    Assert.Equal(new string('s', m), point.Fields[1].Value);
+                    Assert.Equal(m, point.TimestampNs);
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData("1", 1.0)]
     [InlineData("-1", -1.0)]
