@@ -1,9 +1,14 @@
 // Machine page (#/machine/<encoded machine key>): header (state as colour AND icon/text, time in state, last seen,
 // source link), a live uPlot chart per numeric tag, a range selector that reads the ingest's history API
 //   GET /api/history?machine=<key>&tag=<t>&from=<ms>&to=<ms>&points=N -> { series: [{ machine, tag, points: [[ms, v], ...] }] }
-// (404 on the edge: "history needs the datacenter"), a state timeline from the state changes seen, active alerts
-// from /api/alerts (404: hidden), and the current value of every tag. Uses globals of app.js (machines, el, ...),
-// which is loaded after this file; the functions here run only once app.js has loaded.
+// (the edge answers { available: false }: "history needs the datacenter"), a state timeline from the state changes
+// seen, alerts (active and recent) from
+//   GET /api/alerts?state=all -> { alerts: [{ id, machine, severity, message, since, ended, active, acknowledgedBy, acknowledgedAt }], note? }
+//   POST /api/alerts/<id>/ack -> the alert, acknowledged (by the signed-in user / token)
+// today's availability, MTBF and MTTR (computed by the server, Telemetry.Dashboard/Availability) from
+//   GET /api/availability?machine=<key> -> { plannedMs, runningMs, faultMs, faults, availability, mtbfMs, mttrMs, observedFrom }
+// the sources' link status (GET /api/sources, the edge) and the current value of every tag. Uses globals of app.js
+// (machines, el, ...), which is loaded after this file; the functions here run only once app.js has loaded.
 'use strict';
 
 const LIVE_WINDOW_MS = 10 * 60 * 1000;   // live charts keep the last 10 minutes...
@@ -127,7 +132,8 @@ async function selectRange(id) {
       const res = await fetch(url, { cache: 'no-store' });
       if (res.status === 404) return { tag, missing: true };
       if (!res.ok) throw new Error(`history answered HTTP ${res.status} for ${tag}`);
-      return { tag, body: await res.json() };
+      const body = await res.json();
+      return body.available === false ? { tag, missing: true } : { tag, body };
     }));
     if (view.key !== key || view.range !== id) return;
     if (answers.some(a => a.missing)) {
@@ -283,26 +289,138 @@ function renderValues(entry) {
   }
 }
 
-// Alerts and source link: polled every 5 s while the page is shown; an API the server lacks (404) hides its part.
+// Alerts, today's figures and source link: polled every 5 s while the page is shown; an API the server lacks hides its part.
 async function refreshSlow() {
   const key = view.key;
-  await Promise.all([refreshAlerts(key).catch(() => {}), refreshLink().catch(() => {})]);
+  ensureMachineSections();
+  await Promise.all([refreshAlerts(key).catch(() => {}), refreshToday(key).catch(() => {}), refreshLink().catch(() => {})]);
 }
+
+// The "Today" figures and the alerts' note are built here (not in index.html) so this file owns them.
+function ensureMachineSections() {
+  if (document.getElementById('m-today')) return;
+  const alerts = document.getElementById('m-alerts');
+  alerts.setAttribute('aria-label', 'Alerts');
+  alerts.querySelector('h3').textContent = 'Alerts';
+  const note = el('p', 'note');
+  note.id = 'm-alerts-note';
+  note.hidden = true;
+  note.setAttribute('role', 'status');
+  alerts.querySelector('h3').after(note);
+  const today = el('section', 'today');
+  today.id = 'm-today';
+  today.setAttribute('aria-label', 'Today');
+  const h = el('h3', null, 'Today ');
+  h.append(el('span', 'sub', 'since midnight, from the state changes seen'));
+  const dl = el('dl', 'facts');
+  dl.id = 'm-today-facts';
+  for (const [id, label, hint] of [['availability', 'Availability', 'running / planned time'], ['mtbf', 'MTBF', 'running time / faults'],
+    ['mttr', 'MTTR', 'fault time / faults'], ['faults', 'Faults', 'fault events today']]) {
+    const d = el('div');
+    d.dataset.fact = id;
+    d.title = hint;
+    d.append(el('dt', null, label), el('dd', null, '…'), el('span', 'hint', hint));
+    dl.append(d);
+  }
+  today.append(h, dl);
+  alerts.before(today);
+}
+
+const SEVERITY_ICON = { critical: '⛔', warning: '⚠', info: 'ℹ' };
+const RECENT_ALERTS = 10;
 
 async function refreshAlerts(key) {
   const box = document.getElementById('m-alerts');
-  const res = await fetch('/api/alerts?state=active', { cache: 'no-store' });
+  const res = await fetch('/api/alerts?state=all', { cache: 'no-store' });
   if (!res.ok) { box.hidden = true; return; }
   const body = await res.json();
   if (view.key !== key) return;
-  const mine = (body.alerts || []).filter(a => a.machine === key && a.active);
+  const mine = (body.alerts || []).filter(a => a.machine === key);
+  const shown = [...mine.filter(a => a.active), ...mine.filter(a => !a.active).slice(0, RECENT_ALERTS)];
   box.hidden = false;
-  const list = box.querySelector('ul');
-  list.replaceChildren(...(mine.length ? mine.map(a => {
-    const li = el('li', `alert ${a.severity}`, `⚠ ${a.severity}: ${a.message} (since ${new Date(a.since).toLocaleTimeString()})${a.acknowledgedBy ? ' — acknowledged by ' + a.acknowledgedBy : ''}`);
-    return li;
-  }) : [el('li', 'none', 'No active alerts')]));
+  const note = document.getElementById('m-alerts-note');
+  note.hidden = !body.note;
+  setText(note, body.note || '');
+  renderAlerts(box.querySelector('ul'), shown);
 }
+
+function renderAlerts(list, alerts) {
+  // Rebuilt only when something changed, so a focused Acknowledge button keeps its focus between polls.
+  const signature = JSON.stringify(alerts.map(a => [a.id, a.active, a.acknowledgedBy, a.acknowledgedAt, a.message]));
+  if (list.dataset.signature === signature) return;
+  list.dataset.signature = signature;
+  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.ack : undefined;
+  list.replaceChildren(...(alerts.length ? alerts.map(alertItem) : [el('li', 'none', 'No alerts')]));
+  if (focused) { const again = list.querySelector(`button[data-ack="${CSS.escape(focused)}"]`) || list.querySelector(`[data-alert="${CSS.escape(focused)}"] .acked`); if (again) again.focus(); }
+}
+
+function alertItem(a) {
+  const li = el('li', `alert ${a.severity}${a.active ? ' active' : ' ended'}`);
+  li.dataset.alert = String(a.id);
+  li.dataset.active = String(a.active);
+  const when = a.active ? `since ${fmtTime(a.since)}` : `${fmtTime(a.since)} – ${fmtTime(a.ended)} (${fmtDuration(a.ended - a.since)})`;
+  const head = el('div', 'what');
+  head.append(el('strong', null, `${SEVERITY_ICON[a.severity] || '⚠'} ${a.active ? 'ACTIVE' : 'ended'} · ${a.severity}`), el('span', null, ` ${a.message}`));
+  li.append(head, el('div', 'when', when));
+  if (a.acknowledgedBy) {
+    const acked = el('div', 'acked', `✔ Acknowledged by ${a.acknowledgedBy}${a.acknowledgedAt ? ' at ' + fmtTime(a.acknowledgedAt) : ''}`);
+    acked.tabIndex = -1;
+    li.append(acked);
+  } else {
+    const button = el('button', 'ack', 'Acknowledge');
+    button.type = 'button';
+    button.dataset.ack = String(a.id);
+    button.setAttribute('aria-label', `Acknowledge alert: ${a.message}`);
+    button.addEventListener('click', () => acknowledge(a.id, button));
+    li.append(button);
+  }
+  return li;
+}
+
+async function acknowledge(id, button) {
+  const note = document.getElementById('m-alerts-note');
+  button.disabled = true;
+  button.textContent = 'Acknowledging…';
+  try {
+    const res = await fetch(`/api/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST', cache: 'no-store' });
+    if (!res.ok) {
+      let message = `HTTP ${res.status}`;
+      try { message = (await res.json()).message || message; } catch { /* not JSON */ }
+      throw new Error(message);
+    }
+  } catch (err) {
+    note.textContent = `Could not acknowledge: ${err.message}`;
+    note.hidden = false;
+    button.disabled = false;
+    button.textContent = 'Acknowledge';
+    return;
+  }
+  await refreshAlerts(view.key).catch(() => {});
+}
+
+function fmtTime(ms) { return ms ? new Date(ms).toLocaleTimeString() : '—'; }
+
+async function refreshToday(key) {
+  const box = document.getElementById('m-today');
+  const res = await fetch(`/api/availability?machine=${encodeURIComponent(key)}`, { cache: 'no-store' });
+  if (!res.ok) { box.hidden = true; return; }
+  const f = await res.json();
+  if (view.key !== key) return;
+  box.hidden = false;
+  const set = (id, text, value) => {
+    const d = box.querySelector(`[data-fact="${id}"]`);
+    setText(d.querySelector('dd'), text);
+    d.dataset.value = value === null || value === undefined ? '' : String(value);
+  };
+  set('availability', f.availability === null ? '—' : `${(f.availability * 100).toFixed(1)} %`, f.availability);
+  set('mtbf', f.mtbfMs === null ? '— (no fault)' : fmtDuration(f.mtbfMs), f.mtbfMs);
+  set('mttr', f.mttrMs === null ? '— (no fault)' : fmtDuration(f.mttrMs), f.mttrMs);
+  set('faults', String(f.faults), f.faults);
+  box.dataset.observedFrom = String(f.observedFrom);
+  box.title = `Planned ${fmtDuration(f.plannedMs)}, running ${fmtDuration(f.runningMs)}, fault ${fmtDuration(f.faultMs)}; known since ${fmtTime(f.observedFrom)}`;
+}
+
+const LINK_ICON = { connected: '●', starting: '◌', reconnecting: '↻', disconnected: '✖', faulted: '✖' };
 
 async function refreshLink() {
   const link = document.getElementById('m-link');
@@ -310,5 +428,11 @@ async function refreshLink() {
   if (!res.ok) { link.parentElement.hidden = true; return; }
   const sources = await res.json();
   link.parentElement.hidden = !sources.length;
-  setText(link, sources.map(s => `${s.name} (${s.kind}): ${s.state}${s.lastError ? ' — ' + s.lastError : ''}`).join(' · '));
+  link.dataset.states = sources.map(s => s.state).join(',');
+  setText(link, sources.map(s => {
+    const age = s.lastSample ? `last sample ${fmtDuration(nowMs() - s.lastSample)} ago` : 'no sample yet';
+    return `${LINK_ICON[s.state] || '•'} ${s.name} (${KIND_LABEL[s.kind] || s.kind}): ${s.state}, ${age}${s.lastError ? ' — ' + s.lastError : ''}`;
+  }).join(' · '));
 }
+
+const KIND_LABEL = { opcua: 'OPC UA', mqtt: 'MQTT', 'mqtt-broker': 'MQTT broker', simulator: 'simulator' };

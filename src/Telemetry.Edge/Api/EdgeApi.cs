@@ -19,7 +19,7 @@ public sealed record EdgeApiContext(EdgePipeline Pipeline, Func<IReadOnlyList<IS
 
 /// <summary>
 /// The edge's local live API: `GET /api/machines` (snapshot), `GET /api/live` (server-sent events of every
-/// sample), `GET /api/sources` (`GET /health` is in EdgeStatusEndpoints). Served on the factory network; works with the datacenter down.
+/// sample), `GET /api/sources`, and what else the page calls (EdgeDashboardApi; `GET /health` is in EdgeStatusEndpoints). Served on the factory network; works with the datacenter down.
 /// </summary>
 public static class EdgeApi
 {
@@ -55,6 +55,7 @@ public static class EdgeApi
         endpoints.MapGet("/api/live", (HttpContext http, CancellationToken cancellationToken) =>
             StreamLiveAsync(http.Response, context, cancellationToken));
 
+        endpoints.MapEdgeDashboardApi(context);
         return endpoints;
     }
 

@@ -1,4 +1,5 @@
 using Telemetry.Core;
+using Telemetry.Dashboard.Availability;
 
 namespace Telemetry.Edge.Live;
 
@@ -31,6 +32,9 @@ public sealed class LiveView
     private readonly Dictionary<string, MachineEntry> _machines = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
+    /// <summary>Every machine's state changes (today's availability, MTBF and MTTR on the machine page).</summary>
+    public StateTimeline States { get; } = new();
+
     public void Apply(ReadOnlySpan<Sample> samples)
     {
         lock (_lock)
@@ -40,7 +44,7 @@ public sealed class LiveView
                 var key = sample.Path.MachineKey;
                 if (!_machines.TryGetValue(key, out var machine))
                 {
-                    machine = new MachineEntry(sample.Path);
+                    machine = new MachineEntry(sample.Path, States);
                     _machines.Add(key, machine);
                 }
 
@@ -64,7 +68,7 @@ public sealed class LiveView
         }
     }
 
-    private sealed class MachineEntry(AssetPath path)
+    private sealed class MachineEntry(AssetPath path, StateTimeline states)
     {
         private readonly Dictionary<string, LiveTagValue> _tags = new(StringComparer.Ordinal);
         private readonly List<string> _order = [];
@@ -90,6 +94,7 @@ public sealed class LiveView
                 {
                     _state = state;
                     _stateSinceNs = sample.SourceTimeNs;
+                    states.Record(path.MachineKey, state, sample.SourceTimeNs);
                 }
             }
             else if (tag == AlarmTag && sample.Value.Kind == SampleValueKind.Int64)

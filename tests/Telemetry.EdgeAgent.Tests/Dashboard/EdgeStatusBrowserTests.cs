@@ -16,6 +16,7 @@ public class EdgeStatusBrowserTests(DemoFixture demo)
         await using (browser)
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+            var errors = Fixtures.BrowserErrors.Watch(page);
             await page.GotoAsync(new Uri(demo.Agent.BaseAddress, "#/edge").ToString());
             await page.Locator("#edge-sources tr").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
             var rate = page.Locator("#edge-facts [data-fact='Samples/s'] dd");
@@ -25,6 +26,7 @@ public class EdgeStatusBrowserTests(DemoFixture demo)
             Assert.NotEmpty(await page.Locator("#edge-facts [data-fact='Datacenter link'] dd").InnerTextAsync());
             Assert.True(await page.Locator("#plant").IsHiddenAsync());
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Fixtures.Chromium.ScreenshotPath($"dashboard-edge-status-{device}.png"), FullPage = true });
+            errors.AssertNone();
         }
     }
 }

@@ -7,8 +7,9 @@ namespace Telemetry.EdgeAgent.Tests.Dashboard;
 /// <summary>
 /// The machine page (#/machine/&lt;key&gt;) in a real headless Chromium against the real `telemetry-edge demo`: reached
 /// from its overview tile (mouse and keyboard), live uPlot charts whose last point advances, a fault injected into the
-/// simulator shows in the header within 2 s, history ranges say they need the datacenter (the edge has no history API),
-/// no console errors; screenshots at desktop and phone width.
+/// simulator shows in the header within 2 s and counts as a fault in today's figures (availability, MTBF, MTTR), history
+/// ranges say they need the datacenter (the edge keeps none), alerts say their rules run in the datacenter, the source
+/// link shows state and last sample age; no console error and no HTTP error at all; screenshots at desktop and phone width.
 /// </summary>
 [Collection(DemoCollection.Name)]
 public class MachinePageBrowserTests(DemoFixture demo)
@@ -24,7 +25,7 @@ public class MachinePageBrowserTests(DemoFixture demo)
         await using (browser)
         {
             var page = await browser.NewPageAsync();
-            var errors = CollectErrors(page);
+            var errors = Fixtures.BrowserErrors.Watch(page);
             await page.GotoAsync(demo.Agent.BaseAddress.ToString());
             var tile = page.Locator("article.tile[data-machine='cnc-01']");
             await tile.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
@@ -56,7 +57,16 @@ public class MachinePageBrowserTests(DemoFixture demo)
                 await SimulatorAsync("cnc-01", "repair");
             }
 
-            Assert.Empty(errors);
+            // Today's figures (polled every 5 s) count the fault: availability below 100 %, MTBF and MTTR defined.
+            await page.WaitForFunctionAsync(
+                "() => Number(document.querySelector(\"#m-today [data-fact='faults']\")?.dataset.value) >= 1 && document.querySelector(\"#m-today [data-fact='mttr']\").dataset.value !== ''",
+                null, new PageWaitForFunctionOptions { Timeout = 15_000, PollingInterval = 250 });
+            var availability = double.Parse(await page.Locator("#m-today [data-fact='availability']").GetAttributeAsync("data-value") ?? "NaN", CultureInfo.InvariantCulture);
+            Assert.InRange(availability, 0, 0.9999);
+            Assert.Contains("%", await page.Locator("#m-today [data-fact='availability'] dd").InnerTextAsync(), StringComparison.Ordinal);
+            Assert.DoesNotContain("no fault", await page.Locator("#m-today [data-fact='mtbf'] dd").InnerTextAsync(), StringComparison.Ordinal);
+
+            errors.AssertNone();
         }
     }
 
@@ -70,7 +80,7 @@ public class MachinePageBrowserTests(DemoFixture demo)
         await using (browser)
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
-            var errors = CollectErrors(page);
+            var errors = Fixtures.BrowserErrors.Watch(page);
             await page.GotoAsync(demo.Agent.BaseAddress.ToString());
             var tile = page.Locator("article.tile[data-machine='press-01']");
             await tile.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
@@ -89,8 +99,12 @@ public class MachinePageBrowserTests(DemoFixture demo)
             await note.WaitForAsync(new LocatorWaitForOptions { Timeout = 5_000 });
             Assert.Contains("history needs the datacenter", await note.InnerTextAsync(), StringComparison.OrdinalIgnoreCase);
             Assert.Equal("true", await page.Locator("#m-ranges button[data-range='live']").GetAttributeAsync("aria-pressed"));
-            Assert.True(await page.Locator("#m-alerts").IsHiddenAsync(), "the edge has no alerts API: the alerts part stays hidden");
-            Assert.NotEmpty(await page.Locator("#m-link").InnerTextAsync());
+            await page.Locator("#m-alerts-note").WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+            Assert.Contains("alert rules run in the datacenter", await page.Locator("#m-alerts-note").InnerTextAsync(), StringComparison.OrdinalIgnoreCase);
+            Assert.Equal("No alerts", await page.Locator("#m-alerts li.none").InnerTextAsync());
+            await page.Locator("#m-today [data-fact='availability'] dd:not(:text('…'))").WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+            var link = await page.Locator("#m-link").InnerTextAsync();
+            Assert.Matches(@"simulator\): connected, last sample \d+s ago", link);
 
             var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
             Assert.True(overflow <= 0, $"the page is {overflow} px wider than the {device} viewport");
@@ -98,31 +112,8 @@ public class MachinePageBrowserTests(DemoFixture demo)
 
             await page.Locator("#machine a.back").ClickAsync();
             await page.WaitForSelectorAsync("#plant:not([hidden])", new PageWaitForSelectorOptions { Timeout = 5_000 });
-            Assert.Empty(errors);
+            errors.AssertNone();
         }
-    }
-
-    private static List<string> CollectErrors(IPage page)
-    {
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error" && !message.Text.Contains("404", StringComparison.Ordinal))
-            {
-                lock (errors)
-                {
-                    errors.Add(message.Text);
-                }
-            }
-        };
-        page.PageError += (_, error) =>
-        {
-            lock (errors)
-            {
-                errors.Add(error);
-            }
-        };
-        return errors;
     }
 
     private static async Task<long> WaitForLastPointAsync(IPage page, long after)

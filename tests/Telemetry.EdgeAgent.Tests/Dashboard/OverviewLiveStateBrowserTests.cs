@@ -18,6 +18,7 @@ public class OverviewLiveStateBrowserTests(DemoFixture demo)
         await using (browser)
         {
             var page = await browser.NewPageAsync();
+            var errors = Fixtures.BrowserErrors.Watch(page);
             await page.GotoAsync(demo.Agent.BaseAddress.ToString());
             var tile = page.Locator("article.tile[data-machine='cnc-01']");
             await tile.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
@@ -35,6 +36,8 @@ public class OverviewLiveStateBrowserTests(DemoFixture demo)
             {
                 await SimulatorAsync("cnc-01", "repair");
             }
+
+            errors.AssertNone();
         }
     }
 
@@ -46,6 +49,7 @@ public class OverviewLiveStateBrowserTests(DemoFixture demo)
         await using (browser)
         {
             var page = await browser.NewPageAsync();
+            var errors = Fixtures.BrowserErrors.Watch(page);
             await page.GotoAsync(demo.Agent.BaseAddress.ToString());
             var tile = page.Locator("article.tile[data-machine='oven-01']");
             await tile.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
@@ -68,6 +72,7 @@ public class OverviewLiveStateBrowserTests(DemoFixture demo)
             }
 
             await page.WaitForSelectorAsync("article.tile[data-machine='oven-01']:not(.stale)", new PageWaitForSelectorOptions { Timeout = 15_000 });
+            errors.AssertNone();
         }
     }
 
