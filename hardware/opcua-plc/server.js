@@ -3,9 +3,13 @@
 //   node server.js --port 4840 [--items 1000] [--load-ms 100] [--counter-ms 100] [--ns-order reversed]
 //                  [--secure-only] [--pki DIR] [--max-nodes-per-read N] [--max-monitored-items-per-call N]
 //                  [--security-policies None,Basic256Sha256,...] [--security-modes None,Sign,SignAndEncrypt]
-//                  [--certificate FILE.pem --private-key FILE.pem]
+//                  [--certificate FILE.pem --private-key FILE.pem] [--clock-grid]
 // --security-policies/--security-modes list the endpoints (names as in node-opcua's SecurityPolicy/MessageSecurityMode);
 // --certificate/--private-key replace the generated server certificate (tests: untrusted, expired, wrong URI).
+// --clock-grid (load harness): Load items step on the wall-clock grid instead of from 0: value = tick =
+// floor((now - 2026-01-01) / load-ms), source timestamp = the tick's grid time, every tick set once (a late timer catches
+// up), and MinSupportedSampleRate 0 so that sampling interval 0 delivers every change (node-opcua otherwise folds the
+// changes inside that window into one), so a restarted PLC continues the same sequence and every stored sample names its (item, tick) identity.
 //
 // Binds 127.0.0.1, names 127.0.0.1 in its certificate (alternateHostname), prints "READY <endpointUrl>" once it
 // listens. Address space (all under Objects/PLC, namespace urn:telemetry:plc unless noted):
@@ -24,7 +28,7 @@ const opcua = require("node-opcua");
 
 function parseArgs(argv) {
   const args = { port: 4840, items: 0, loadMs: 100, counterMs: 100, nsOrder: "normal", secureOnly: false, pki: null,
-    maxNodesPerRead: 0, maxMonitoredItemsPerCall: 0, securityPolicies: null, securityModes: null, certificate: null, privateKey: null };
+    maxNodesPerRead: 0, maxMonitoredItemsPerCall: 0, securityPolicies: null, securityModes: null, certificate: null, privateKey: null, clockGrid: false };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -42,6 +46,7 @@ function parseArgs(argv) {
       case "--security-modes": args.securityModes = next().split(","); break;
       case "--certificate": args.certificate = next(); break;
       case "--private-key": args.privateKey = next(); break;
+      case "--clock-grid": args.clockGrid = true; break;
       default: throw new Error("unknown argument " + a);
     }
   }
@@ -125,7 +130,7 @@ async function main() {
     allowAnonymous: true,
     allowAnonymousSubscriptionTransferOnUnsecuredChannel: true,
     userManager: { isValidUser: (user, password) => user === "operator" && password === "secret" },
-    serverCapabilities: { maxSessions: 100, operationLimits },
+    serverCapabilities: { maxSessions: 100, operationLimits, ...(args.clockGrid ? { minSupportedSampleRate: 0 } : {}) },
     maxConnectionsPerEndpoint: 100,
     buildInfo: { productName: "Telemetry simulated PLC", manufacturerName: "Telemetry", softwareVersion: "0.1.0" },
     serverInfo: { applicationUri: "urn:telemetry:opcua-plc", productUri: "urn:telemetry:opcua-plc" },
@@ -180,12 +185,28 @@ async function main() {
       items.push(ns.addVariable({ componentOf: load, browseName: name, nodeId: "s=Load." + name, dataType: "UInt32",
         minimumSamplingInterval: 0, value: V(DataType.UInt32, 0) }));
     }
-    let tick = 0;
-    setInterval(() => {
-      tick = (tick + 1) >>> 0;
-      const v = V(DataType.UInt32, tick);
-      for (const item of items) item.setValueFromSource(v);
-    }, args.loadMs);
+    if (args.clockGrid) {
+      const gridBase = Date.UTC(2026, 0, 1);
+      const gridTick = () => Math.floor((Date.now() - gridBase) / args.loadMs);
+      let tick = gridTick() - 1;
+      const step = () => {
+        for (const target = gridTick(); tick < target; ) {
+          tick++;
+          const v = V(DataType.UInt32, tick >>> 0);
+          const at = new Date(gridBase + tick * args.loadMs);
+          for (const item of items) item.setValueFromSource(v, opcua.StatusCodes.Good, at);
+        }
+      };
+      step();
+      setInterval(step, Math.max(1, Math.floor(args.loadMs / 4)));
+    } else {
+      let tick = 0;
+      setInterval(() => {
+        tick = (tick + 1) >>> 0;
+        const v = V(DataType.UInt32, tick);
+        for (const item of items) item.setValueFromSource(v);
+      }, args.loadMs);
+    }
   }
 
   const machines = machinesNs.addFolder(addressSpace.rootFolder.objects, { browseName: "Machines", nodeId: "s=Machines" });

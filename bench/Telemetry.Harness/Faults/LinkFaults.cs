@@ -1,0 +1,71 @@
+using Telemetry.Harness.Rig;
+
+namespace Telemetry.Harness.Faults;
+
+/// <summary>The store unreachable from the ingest (connections reset and refused) for a while.</summary>
+public sealed class StoreDownFault : Fault
+{
+    public override string Name => "store-down";
+
+    public override string Describe(HarnessSettings settings) => $"VictoriaMetrics unreachable from the ingest for {settings.StoreDown.TotalSeconds:0} s";
+
+    public override async Task<FaultOutcome> RunAsync(HarnessRig rig, HarnessSettings settings, CancellationToken cancellationToken)
+    {
+        rig.StoreLink.Refuse();
+        await Task.Delay(settings.StoreDown, cancellationToken);
+        rig.StoreLink.Pass();
+        return new FaultOutcome(NowMs(), [], string.Empty);
+    }
+}
+
+/// <summary>The datacenter black-holed (nothing passes, nothing is refused), then a slow WAN (200 ms, 1 Mbit/s), then healthy.</summary>
+public sealed class NetworkFault : Fault
+{
+    public const long OneMegabitBytesPerSecond = 125_000;
+
+    public override string Name => "network";
+
+    public override string Describe(HarnessSettings settings) =>
+        $"edge→datacenter black-holed {settings.Blackhole.TotalSeconds:0} s, then 200 ms + 1 Mbit/s for {settings.SlowLink.TotalSeconds:0} s";
+
+    public override async Task<FaultOutcome> RunAsync(HarnessRig rig, HarnessSettings settings, CancellationToken cancellationToken)
+    {
+        rig.EdgeLink.Blackhole();
+        await Task.Delay(settings.Blackhole, cancellationToken);
+        var before = rig.EdgeLink.BytesUp;
+        rig.EdgeLink.Slow(TimeSpan.FromMilliseconds(200), OneMegabitBytesPerSecond);
+        await Task.Delay(settings.SlowLink, cancellationToken);
+        var slowBytes = rig.EdgeLink.BytesUp - before;
+        rig.EdgeLink.Pass();
+        return new FaultOutcome(NowMs(), [], $"{slowBytes / settings.SlowLink.TotalSeconds / 1000:0} kB/s up the slow link");
+    }
+}
+
+/// <summary>
+/// The spool's disk budget exhausted: the datacenter refused long enough for drop-oldest to delete whole segments.
+/// The loss must be exactly what the edge reports as dropped (and nothing else).
+/// </summary>
+public sealed class SpoolFullFault : Fault
+{
+    public override string Name => "spool-full";
+
+    public override SpoolBudget Spool => new("64MiB", "1MiB");
+
+    public override string Describe(HarnessSettings settings) => "datacenter refused until the 64 MiB spool dropped its oldest segments";
+
+    public override async Task<FaultOutcome> RunAsync(HarnessRig rig, HarnessSettings settings, CancellationToken cancellationToken)
+    {
+        rig.EdgeLink.Refuse();
+        var deadline = DateTime.UtcNow + settings.DrainTimeout + settings.DrainTimeout;
+        long dropped = 0;
+        while (DateTime.UtcNow < deadline && dropped == 0)
+        {
+            await Task.Delay(1000, cancellationToken);
+            dropped = (await rig.Edge.StatusAsync(cancellationToken))?.SamplesDropped ?? 0;
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        rig.EdgeLink.Pass();
+        return new FaultOutcome(NowMs(), [], dropped == 0 ? "the spool never filled within the time limit" : string.Empty);
+    }
+}
