@@ -84,7 +84,8 @@ public sealed class LineProtocolWriter
                 $"The measurement '{measurement}' starts with '#', a tab or NUL: readers would take the line for a comment or skip that character.");
         }
 
-        WriteName(measurement, MeasurementSpecials, MeasurementGuard, prefix: 0, suffix: 0, "measurement");
+        var span = _output.GetSpan(MaxNameBytes(measurement));
+        _output.Advance(WriteName(span, measurement, MeasurementSpecials, MeasurementGuard, prefix: 0, suffix: 0, "measurement"));
         _state = State.AfterMeasurement;
     }
 
@@ -95,8 +96,10 @@ public sealed class LineProtocolWriter
             ThrowOrder("Tags come after the measurement and before the first field.");
         }
 
-        WriteName(key, KeySpecials, KeyGuard, prefix: (byte)',', suffix: (byte)'=', "tag key");
-        WriteName(value, KeySpecials, KeyGuard, prefix: 0, suffix: 0, "tag value");
+        var span = _output.GetSpan(checked(MaxNameBytes(key) + MaxNameBytes(value)));
+        var written = WriteName(span, key, KeySpecials, KeyGuard, prefix: (byte)',', suffix: (byte)'=', "tag key");
+        written += WriteName(span[written..], value, KeySpecials, KeyGuard, prefix: 0, suffix: 0, "tag value");
+        _output.Advance(written);
     }
 
     /// <summary>
@@ -131,17 +134,16 @@ public sealed class LineProtocolWriter
                 $"Field '{key}' is {value.ToString(CultureInfo.InvariantCulture)}: InfluxDB line protocol has no NaN or infinity.");
         }
 
-        WriteFieldKey(key);
-        var span = _output.GetSpan(FloatFormatter.MaxLength);
-        _output.Advance(FloatFormatter.Format(value, span));
+        var span = BeginField(key, FloatFormatter.MaxLength, out var written);
+        _output.Advance(written + FloatFormatter.Format(value, span[written..]));
     }
 
     /// <summary>A signed 64-bit integer field: <c>key=123i</c>.</summary>
     public void WriteIntegerField(ReadOnlySpan<char> key, long value)
     {
-        WriteFieldKey(key);
-        var span = _output.GetSpan(21);
-        value.TryFormat(span, out var written, default, CultureInfo.InvariantCulture);
+        var span = BeginField(key, 21, out var written);
+        value.TryFormat(span[written..], out var digits, default, CultureInfo.InvariantCulture);
+        written += digits;
         span[written++] = (byte)'i';
         _output.Advance(written);
     }
@@ -150,36 +152,27 @@ public sealed class LineProtocolWriter
     /// only InfluxDB 2.x/3.x and VictoriaMetrics take them.</summary>
     public void WriteUnsignedField(ReadOnlySpan<char> key, ulong value)
     {
-        WriteFieldKey(key);
-        var span = _output.GetSpan(21);
-        value.TryFormat(span, out var written, default, CultureInfo.InvariantCulture);
+        var span = BeginField(key, 21, out var written);
+        value.TryFormat(span[written..], out var digits, default, CultureInfo.InvariantCulture);
+        written += digits;
         span[written++] = (byte)'u';
         _output.Advance(written);
     }
 
     public void WriteBooleanField(ReadOnlySpan<char> key, bool value)
     {
-        WriteFieldKey(key);
-        var span = _output.GetSpan(5);
-        if (value)
-        {
-            "true"u8.CopyTo(span);
-            _output.Advance(4);
-        }
-        else
-        {
-            "false"u8.CopyTo(span);
-            _output.Advance(5);
-        }
+        var span = BeginField(key, 5, out var written);
+        var literal = value ? "true"u8 : "false"u8;
+        literal.CopyTo(span[written..]);
+        _output.Advance(written + literal.Length);
     }
 
     /// <summary>A string field: <c>key="value"</c> with <c>"</c> and <c>\</c> escaped; newlines are kept.</summary>
     public void WriteStringField(ReadOnlySpan<char> key, ReadOnlySpan<char> value)
     {
-        WriteFieldKey(key);
-        var span = _output.GetSpan(checked((value.Length * 3) + 2));
-        span[0] = (byte)'"';
-        var written = 1 + Encode(value, span[1..], StringSpecials, "string field value");
+        var span = BeginField(key, checked((value.Length * 3) + 2), out var written);
+        span[written++] = (byte)'"';
+        written += TryCopyPlainString(value, span[written..]) ? value.Length : Encode(value, span[written..], StringSpecials, "string field value");
         span[written++] = (byte)'"';
         _output.Advance(written);
     }
@@ -199,7 +192,7 @@ public sealed class LineProtocolWriter
     public void EndLine(long unixNanoseconds)
     {
         EnsureFields();
-        var timestamp = Precision.FromUnixNanoseconds(unixNanoseconds);
+        var timestamp = Precision == TimestampPrecision.Nanoseconds ? unixNanoseconds : Precision.FromUnixNanoseconds(unixNanoseconds);
         var span = _output.GetSpan(22);
         span[0] = (byte)' ';
         timestamp.TryFormat(span[1..], out var written, default, CultureInfo.InvariantCulture);
@@ -222,7 +215,9 @@ public sealed class LineProtocolWriter
         }
     }
 
-    private void WriteFieldKey(ReadOnlySpan<char> key)
+    /// <summary>Writes the separator and <c>key=</c> of a field into a span with room for
+    /// <paramref name="valueBytes"/> more; the caller writes the value after <paramref name="written"/> and advances.</summary>
+    private Span<byte> BeginField(ReadOnlySpan<char> key, int valueBytes, out int written)
     {
         byte prefix;
         if (_state == State.AfterMeasurement)
@@ -236,20 +231,91 @@ public sealed class LineProtocolWriter
         else
         {
             ThrowOrder("Fields come after the measurement: call WriteMeasurement first.");
-            return;
+            written = 0;
+            return default;
         }
 
-        WriteName(key, KeySpecials, KeyGuard, prefix, (byte)'=', "field key");
+        var span = _output.GetSpan(checked(MaxNameBytes(key) + valueBytes));
+        written = WriteName(span, key, KeySpecials, KeyGuard, prefix, (byte)'=', "field key");
         _state = State.AfterField;
+        return span;
     }
 
-    private void WriteName(ReadOnlySpan<char> name, SearchValues<char> specials, SearchValues<char> guard, byte prefix, byte suffix, string what)
+    /// <summary>Room a name may need: 3 bytes per char (see <see cref="Encode"/>) plus a separator before and after.</summary>
+    private static int MaxNameBytes(ReadOnlySpan<char> name) => checked((name.Length * 3) + 2);
+
+    /// <summary>Writes [prefix] name [suffix] into <paramref name="span"/>; returns the bytes written.</summary>
+    private static int WriteName(Span<byte> span, ReadOnlySpan<char> name, SearchValues<char> specials, SearchValues<char> guard, byte prefix, byte suffix, string what)
     {
         if (name.IsEmpty)
         {
             throw new LineProtocolException(LineProtocolError.EmptyName, $"The {what} must not be empty.");
         }
 
+        var written = 0;
+        if (prefix != 0)
+        {
+            span[written++] = prefix;
+        }
+
+        if (TryCopyPlainName(name, span[written..]))
+        {
+            written += name.Length;
+        }
+        else
+        {
+            CheckBackslashes(name, guard, what);
+            written += Encode(name, span[written..], specials, what);
+        }
+
+        if (suffix != 0)
+        {
+            span[written++] = suffix;
+        }
+
+        return written;
+    }
+
+    /// <summary>
+    /// Copies a name made only of printable ASCII that needs no escape and no check (no space, comma, equals
+    /// sign, quote or backslash) — almost every real name — one byte per char; false leaves the rest to
+    /// <see cref="Encode"/>.
+    /// </summary>
+    private static bool TryCopyPlainName(ReadOnlySpan<char> name, Span<byte> destination)
+    {
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c <= ' ' || c >= (char)0x7F || c is ',' or '=' or '"' or '\\')
+            {
+                return false;
+            }
+
+            destination[i] = (byte)c;
+        }
+
+        return true;
+    }
+
+    /// <summary>As <see cref="TryCopyPlainName"/> for a string field value: any ASCII but the quote and backslash.</summary>
+    private static bool TryCopyPlainString(ReadOnlySpan<char> value, Span<byte> destination)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c >= (char)0x80 || c is '"' or '\\')
+            {
+                return false;
+            }
+
+            destination[i] = (byte)c;
+        }
+
+        return true;
+    }
+
+    private static void CheckBackslashes(ReadOnlySpan<char> name, SearchValues<char> guard, string what)
+    {
         if (name[^1] == '\\')
         {
             throw new LineProtocolException(LineProtocolError.TrailingBackslash,
@@ -268,21 +334,6 @@ public sealed class LineProtocolWriter
             var next = name[(backslash + 1)..].IndexOf('\\');
             backslash = next < 0 ? -1 : backslash + 1 + next;
         }
-
-        var span = _output.GetSpan(checked((name.Length * 3) + 2));
-        var written = 0;
-        if (prefix != 0)
-        {
-            span[written++] = prefix;
-        }
-
-        written += Encode(name, span[written..], specials, what);
-        if (suffix != 0)
-        {
-            span[written++] = suffix;
-        }
-
-        _output.Advance(written);
     }
 
     /// <summary>UTF-16 to UTF-8 with a backslash before each special character; returns bytes written.
