@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Telemetry.NodeRedAnchor;
+
+/// <summary>Log messages of the Node-RED anchor (event ids 9100-9199).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(9100, LogLevel.Information, "Node-RED anchor: install.sh done in {Elapsed} ({Directory})")]
+    public static partial void Installed(ILogger logger, TimeSpan elapsed, string directory);
+
+    [LoggerMessage(9101, LogLevel.Information, "Node-RED anchor: {Items} items ({Mode}) on {Endpoint} at {SamplingMs} ms -> {Influx} db {Database} measurement {Measurement}")]
+    public static partial void Starting(ILogger logger, int items, NodeRedSubscribeMode mode, string endpoint, double samplingMs, Uri influx, string database, string measurement);
+
+    [LoggerMessage(9102, LogLevel.Information, "Node-RED anchor: pid {Pid} stored every item once after {Elapsed}; measuring for {Duration}")]
+    public static partial void Ready(ILogger logger, int pid, TimeSpan elapsed, TimeSpan duration);
+
+    [LoggerMessage(9103, LogLevel.Information, "Node-RED anchor: stored {Stored} samples in {Window} ({Rate:F0}/s), {Received} changes received, {Errors} errors, {Cpu:F2} CPU s, peak RSS {RssMiB:F0} MiB")]
+    public static partial void Measured(ILogger logger, long stored, TimeSpan window, double rate, long received, long errors, double cpu, double rssMiB);
+
+    [LoggerMessage(9104, LogLevel.Warning, "Node-RED anchor: could not delete {Directory}")]
+    public static partial void CleanupFailed(ILogger logger, string directory, Exception exception);
+}
