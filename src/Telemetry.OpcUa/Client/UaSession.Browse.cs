@@ -11,9 +11,18 @@ public sealed partial class UaSession
     /// <summary>
     /// Browses the forward hierarchical references of a node (following continuation points with BrowseNext).
     /// </summary>
-    public async Task<IReadOnlyList<BrowsedNode>> BrowseAsync(ExpandedNodeId node, NodeClass nodeClassMask = NodeClass.Unspecified, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<BrowsedNode>> BrowseAsync(ExpandedNodeId node, NodeClass nodeClassMask = NodeClass.Unspecified, CancellationToken cancellationToken = default) =>
+        BrowseAsync(node, new BrowseDescription { NodeId = Namespaces.Resolve(node), NodeClassMask = nodeClassMask }, cancellationToken);
+
+    /// <summary>
+    /// Browses the references of one type (and its subtypes) in one direction, e.g. inverse HasEncoding from an
+    /// encoding node to its DataType, or inverse HasSubtype to a type's parent.
+    /// </summary>
+    public Task<IReadOnlyList<BrowsedNode>> BrowseReferencesAsync(ExpandedNodeId node, BrowseDirection direction, uint referenceTypeId, CancellationToken cancellationToken = default) =>
+        BrowseAsync(node, new BrowseDescription { NodeId = Namespaces.Resolve(node), BrowseDirection = direction, ReferenceTypeId = new NodeId(referenceTypeId) }, cancellationToken);
+
+    private async Task<IReadOnlyList<BrowsedNode>> BrowseAsync(ExpandedNodeId node, BrowseDescription description, CancellationToken cancellationToken)
     {
-        var description = new BrowseDescription { NodeId = Namespaces.Resolve(node), NodeClassMask = nodeClassMask };
         var response = await CallAsync<BrowseResponse>(
             new BrowseRequest { NodesToBrowse = [description], RequestedMaxReferencesPerNode = 1000 },
             cancellationToken: cancellationToken).ConfigureAwait(false);

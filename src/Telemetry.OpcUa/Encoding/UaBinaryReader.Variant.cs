@@ -103,6 +103,29 @@ public ref partial struct UaBinaryReader
         return Variant.FromDecodedArray(type, array, dimensions);
     }
 
+    /// <summary>
+    /// A value of a known built-in type without the Variant mask, as a structure's field is encoded (§5.2.7):
+    /// a scalar, or (<paramref name="isArray"/>) a length-prefixed one-dimensional array. Variant itself reads a
+    /// full Variant; Null is refused.
+    /// </summary>
+    public Variant ReadValueOfType(BuiltInType type, bool isArray)
+    {
+        if (type is BuiltInType.Null || (uint)type > (uint)BuiltInType.DiagnosticInfo)
+        {
+            OpcUaException.ThrowDecoding($"A structure field of type {type} at offset {_position} cannot be decoded.");
+        }
+
+        if (isArray)
+        {
+            Enter();
+            var array = ReadArray(type);
+            Leave();
+            return Variant.FromDecodedArray(type, array, null);
+        }
+
+        return type == BuiltInType.Variant ? ReadVariant() : ReadScalar(type);
+    }
+
     private Variant ReadScalar(BuiltInType type) => type switch
     {
         BuiltInType.Boolean => Variant.FromBits(type, ReadBoolean() ? 1 : 0),
