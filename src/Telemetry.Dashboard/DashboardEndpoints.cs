@@ -21,6 +21,14 @@ public static class DashboardEndpoints
         return endpoints;
     }
 
+    /// <summary>One built-in asset as a result (a host maps its own pages with it, e.g. the ingest's /login); 404 when missing.</summary>
+    public static IResult ServeAsset(HttpContext http, string file)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(file);
+        return Serve(http, file);
+    }
+
     private static IResult Serve(HttpContext http, string file)
     {
         if (!Assets.TryGetValue(file, out var asset))

@@ -18,6 +18,10 @@ const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls)
 
 function nowMs() { return Date.now() + clockSkewMs; }
 
+// An operator's site picker (session.js) reloads with ?site=NAME; the ingest limits a site's user to its site anyway.
+const siteParam = new URLSearchParams(location.search).get('site');
+const siteQuery = siteParam ? `?site=${encodeURIComponent(siteParam)}` : '';
+
 function fmtValue(v) {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en') : v.toFixed(Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2);
@@ -145,7 +149,8 @@ function updateTile(tile, e) {
 }
 
 async function loadSnapshot() {
-  const res = await fetch('/api/machines', { cache: 'no-store' });
+  const res = await fetch('/api/machines' + siteQuery, { cache: 'no-store' });
+  if (res.status === 401) { location.replace('/login'); return; }   // the ingest: not signed in, or the session ended
   const snap = await res.json();
   clockSkewMs = snap.now - Date.now();
   staleAfterMs = snap.staleAfterMs || staleAfterMs;
@@ -156,7 +161,7 @@ async function loadSnapshot() {
 
 function connectLive() {
   const link = document.getElementById('link');
-  const source = new EventSource('/api/live');
+  const source = new EventSource('/api/live' + siteQuery);
   let dirty = false;
   source.onopen = () => { link.textContent = 'live'; link.className = 'status ok'; };
   source.onerror = () => { link.textContent = 'reconnecting…'; link.className = 'status down'; };

@@ -19,6 +19,9 @@ public static class IngestCommandLine
           telemetry-ingest run --config FILE           serve (default command)
           telemetry-ingest check --config FILE         validate the configuration and ping the store
           telemetry-ingest add-site NAME --config FILE add a site (or one more token for it); prints the token once
+          telemetry-ingest add-user NAME --site SITE --config FILE
+                                                       a dashboard user of one site (--operator: every site); asks for
+                                                       the password (one line on stdin when redirected), writes its hash
           telemetry-ingest --version
 
         """;
@@ -52,6 +55,7 @@ public static class IngestCommandLine
                 "run" => await ServeAsync(ConfigOf(rest), cancellationToken).ConfigureAwait(false),
                 "check" => await CheckAsync(ConfigOf(rest), output, cancellationToken).ConfigureAwait(false),
                 "add-site" when rest.Length > 0 && !rest[0].StartsWith('-') => AddSite(rest[0], ConfigOf(rest[1..]), output),
+                "add-user" => AddUser(rest, output),
                 _ => throw new UsageException($"unknown command '{string.Join(' ', args)}'."),
             };
         }
@@ -137,6 +141,18 @@ public static class IngestCommandLine
         output.WriteLine(token);
         output.WriteLine($"On the edge: datacenter.token: {{ env: TELEMETRY_DATACENTER_TOKEN }} with that value. Restart or reload the ingest to use it.");
         return 0;
+    }
+
+    private static int AddUser(string[] args, TextWriter output)
+    {
+        try
+        {
+            return AddUserCommand.Run(args, Console.In, output, interactive: !Console.IsInputRedirected);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
     }
 
     private sealed class UsageException(string message) : Exception(message);

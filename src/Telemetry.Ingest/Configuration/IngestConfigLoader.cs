@@ -105,6 +105,8 @@ public static class IngestConfigLoader
             Live = root.Optional("live") is { } live ? ReadLive(live) : defaults.Live,
             Loss = root.Optional("loss") is { } loss ? ReadLoss(loss) : defaults.Loss,
             Health = root.Optional("health") is { } health ? ReadHealth(health) : defaults.Health,
+            Users = root.Optional("users") is { } users ? Auth.UserConfigReader.ReadUsers(users) : [],
+            SignIn = root.Optional("signIn") is { } signIn ? Auth.UserConfigReader.ReadSignIn(signIn) : defaults.SignIn,
         };
         root.RefuseUnknownKeys();
         try

@@ -33,6 +33,11 @@ public sealed record IngestOptions
 
     public HealthOptions Health { get; init; } = new();
 
+    /// <summary>People who sign in to the dashboard (a site's team, or operators for every site); PBKDF2 hashes only.</summary>
+    public IReadOnlyList<Auth.UserOptions> Users { get; init; } = [];
+
+    public Auth.SignInOptions SignIn { get; init; } = new();
+
     /// <summary>Throws <see cref="IngestConfigException"/> naming the key for the first invalid value.</summary>
     public void Validate()
     {
@@ -71,6 +76,8 @@ public sealed record IngestOptions
         Live.Validate();
         Loss.Validate();
         Health.Validate();
+        SignIn.Validate();
+        Auth.SignInOptions.ValidateUsers(Users, Sites);
         var names = new HashSet<string>(StringComparer.Ordinal);
         var hashes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < Sites.Count; i++)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Telemetry.Dashboard;
+using Telemetry.Ingest.Auth;
 using Telemetry.Ingest.Diagnostics;
 using Telemetry.Ingest.History;
 using Telemetry.Ingest.Live;
@@ -32,7 +33,7 @@ public static class IngestEndpoints
         app.MapGet("/metrics", (HttpContext http) => MetricsReport.WriteAsync(http, services));
         app.MapGet("/api/edges", async (HttpContext http) =>
         {
-            var caller = services.Callers.Resolve(http.Request);
+            var caller = services.ReadCaller(http);
             if (caller is null)
             {
                 http.Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -75,8 +76,9 @@ public static class IngestEndpoints
             json.WriteEndArray();
             json.WriteEndObject();
         });
-        app.MapLiveAndHealthApi(services.Live, services.Health, http => services.Callers.Resolve(http.Request), services.TimeProvider);
-        app.MapHistoryApi(services.History, http => services.Callers.Resolve(http.Request));
+        app.MapLiveAndHealthApi(services.Live, services.Health, services.ReadCaller, services.TimeProvider);
+        app.MapHistoryApi(services.History, services.ReadCaller);
+        app.MapSignInApi(services.SignIn);
         app.MapDashboard();
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Telemetry.Dashboard;
+using Telemetry.Ingest.Auth;
 using Telemetry.Ingest.Configuration;
 using Telemetry.Ingest.Diagnostics;
 using Telemetry.Ingest.Loss;
@@ -69,6 +70,7 @@ public sealed class IngestServer : IAsyncDisposable
         var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
         var services = IngestServices.Create(options, settings, loggerFactory);
         app.UseWebSockets();
+        app.UseSignInRedirect(services.SignIn);
         IngestEndpoints.Map(app, services);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var server = new IngestServer(app, services);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Telemetry.Ingest.Auth;
 using Telemetry.Ingest.Configuration;
 using Telemetry.Ingest.Diagnostics;
 using Telemetry.Ingest.Health;
@@ -28,6 +29,7 @@ public sealed class IngestServices : IAsyncDisposable
         Writes = new WriteHandler(Callers, Workers, Store, Ledger, Counters, options.Limits, OnAccepted, settings.TimeProvider, loggers.CreateLogger("Telemetry.Ingest.Write"));
         Logger = loggers.CreateLogger("Telemetry.Ingest");
         History = HistoryReaders.Create(options.Store);
+        SignIn = new SignInService(options.Users, [.. options.Sites.Select(s => s.Name)], options.SignIn, settings.TimeProvider, loggers.CreateLogger("Telemetry.Ingest.SignIn"));
     }
 
     public IngestOptions Options { get; }
@@ -57,8 +59,19 @@ public sealed class IngestServices : IAsyncDisposable
     /// <summary>Reads the store back for GET /api/history; null for the null store.</summary>
     public IHistoryReader? History { get; }
 
+    /// <summary>Dashboard users: sign-in, session cookies.</summary>
+    public SignInService SignIn { get; }
+
     /// <summary>Extra observers of accepted samples (tests and benchmarks measure live latency through it).</summary>
     public event SamplesAccepted? Accepted;
+
+    /// <summary>The caller of a read API (dashboard): a site or operator token, else the session cookie of a signed-in
+    /// user. Writes take tokens only (<see cref="Callers"/>).</summary>
+    public IngestCaller? ReadCaller(Microsoft.AspNetCore.Http.HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return Callers.Resolve(http.Request) ?? SignIn.Resolve(http);
+    }
 
     public static IngestServices Create(IngestOptions options, IngestServerSettings settings, ILoggerFactory loggers) => new(options, settings, loggers);
 
@@ -66,6 +79,7 @@ public sealed class IngestServices : IAsyncDisposable
     {
         Workers.Dispose();
         Health.Dispose();
+        SignIn.Dispose();
         await Store.DisposeAsync().ConfigureAwait(false);
         if (History is not null)
         {
