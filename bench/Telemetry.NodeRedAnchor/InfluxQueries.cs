@@ -50,6 +50,27 @@ internal sealed class InfluxQueries : IDisposable
         return series[0].GetProperty("values")[0][1].GetInt64();
     }
 
+    /// <summary>Every point of the measurement, whatever its timestamp (to see what arrived between two moments).</summary>
+    public async Task<long> CountAllPointsAsync(CancellationToken cancellationToken)
+    {
+        using var json = await QueryAsync($"SELECT COUNT(\"value\") FROM \"{_measurement}\"", withDatabase: true, cancellationToken).ConfigureAwait(false);
+        return Series(json.RootElement) is { } series && series.GetArrayLength() > 0 ? series[0].GetProperty("values")[0][1].GetInt64() : 0;
+    }
+
+    /// <summary>The newest timestamp stored in the measurement, or null when it is empty.</summary>
+    public async Task<DateTimeOffset?> NewestTimestampAsync(CancellationToken cancellationToken)
+    {
+        using var json = await QueryAsync($"SELECT LAST(\"value\") FROM \"{_measurement}\"", withDatabase: true, cancellationToken).ConfigureAwait(false);
+        if (Series(json.RootElement) is not { } series || series.GetArrayLength() == 0)
+        {
+            return null;
+        }
+
+        // epoch=ns: [[1733090000123000000, 42]]
+        var nanoseconds = series[0].GetProperty("values")[0][0].GetInt64();
+        return DateTimeOffset.UnixEpoch.AddTicks(nanoseconds / 100);
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static string Nanoseconds(DateTimeOffset time) =>

@@ -14,8 +14,8 @@ internal static partial class Log
     [LoggerMessage(9102, LogLevel.Information, "Node-RED anchor: pid {Pid} stored every item once after {Elapsed}; measuring for {Duration}")]
     public static partial void Ready(ILogger logger, int pid, TimeSpan elapsed, TimeSpan duration);
 
-    [LoggerMessage(9103, LogLevel.Information, "Node-RED anchor: stored {Stored} samples in {Window} ({Rate:F0}/s), {Received} changes received, {Errors} errors, {Cpu:F2} CPU s, peak RSS {RssMiB:F0} MiB")]
-    public static partial void Measured(ILogger logger, long stored, TimeSpan window, double rate, long received, long errors, double cpu, double rssMiB);
+    [LoggerMessage(9103, LogLevel.Information, "Node-RED anchor: stored {Stored} samples of the {Window} window ({Rate:F0}/s), {Arrived} points arrived during it, {Lag} behind at its end, {Received} changes received, {Errors} errors, {Cpu:F2} CPU s, peak RSS {RssMiB:F0} MiB")]
+    public static partial void Measured(ILogger logger, long stored, TimeSpan window, double rate, long arrived, TimeSpan lag, long received, long errors, double cpu, double rssMiB);
 
     [LoggerMessage(9104, LogLevel.Warning, "Node-RED anchor: could not delete {Directory}")]
     public static partial void CleanupFailed(ILogger logger, string directory, Exception exception);

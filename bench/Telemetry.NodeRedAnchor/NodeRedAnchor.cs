@@ -53,6 +53,7 @@ public static class NodeRedAnchor
             Log.Ready(logger, node.ProcessId, startup, options.Duration);
             await Task.Delay(options.Warmup, cancellationToken).ConfigureAwait(false);
 
+            var pointsAtStart = await influx.CountAllPointsAsync(cancellationToken).ConfigureAwait(false);
             var windowStart = DateTimeOffset.UtcNow;
             var cpuStart = ProcStat.CpuSeconds(node.ProcessId);
             var receivedStart = node.Received;
@@ -62,6 +63,9 @@ public static class NodeRedAnchor
             var cpu = ProcStat.CpuSeconds(node.ProcessId) - cpuStart;
             var peakRss = ProcStat.PeakRssBytes(node.ProcessId);
             var received = node.Received - receivedStart;
+            var arrived = await influx.CountAllPointsAsync(cancellationToken).ConfigureAwait(false) - pointsAtStart;
+            var newest = await influx.NewestTimestampAsync(cancellationToken).ConfigureAwait(false);
+            var lag = newest is { } last ? windowEnd - last : windowEnd - runStart;
 
             await Task.Delay(options.Drain, cancellationToken).ConfigureAwait(false);
             var stored = await influx.CountPointsAsync(windowStart, windowEnd, cancellationToken).ConfigureAwait(false);
@@ -75,6 +79,8 @@ public static class NodeRedAnchor
                 WindowStart = windowStart,
                 WindowEnd = windowEnd,
                 SamplesStored = stored,
+                PointsArrived = arrived,
+                LagAtWindowEnd = lag,
                 NotificationsReceived = received,
                 Errors = errors,
                 CpuSeconds = cpu,
@@ -82,7 +88,7 @@ public static class NodeRedAnchor
                 StartupTime = startup,
                 InstallTime = installTime,
             };
-            Log.Measured(logger, stored, result.Window, result.SamplesPerSecond, received, errors, cpu, peakRss / 1048576.0);
+            Log.Measured(logger, stored, result.Window, result.SamplesPerSecond, arrived, lag, received, errors, cpu, peakRss / 1048576.0);
             return result;
         }
         finally

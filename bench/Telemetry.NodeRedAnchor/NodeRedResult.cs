@@ -25,6 +25,20 @@ public sealed record NodeRedResult
     public double SamplesPerSecond => Window > TimeSpan.Zero ? SamplesStored / Window.TotalSeconds : 0;
 
     /// <summary>
+    /// Points that reached InfluxDB while the window ran, whatever their source timestamps: the store rate Node-RED
+    /// sustained. Much more than <see cref="SamplesStored"/> means it was still writing a backlog from before the window.
+    /// </summary>
+    public required long PointsArrived { get; init; }
+
+    public double PointsArrivedPerSecond => Window > TimeSpan.Zero ? PointsArrived / Window.TotalSeconds : 0;
+
+    /// <summary>
+    /// Window end minus the newest source timestamp stored by then: how far behind the PLC Node-RED's writes were
+    /// (a few sampling intervals when it keeps up; growing when it queues changes in memory).
+    /// </summary>
+    public required TimeSpan LagAtWindowEnd { get; init; }
+
+    /// <summary>
     /// Data changes the flow's function node saw during the window (Node-RED logs its counter once a second, so
     /// this is within about one second's worth of changes); more than <see cref="SamplesStored"/> when writes fail or lag.
     /// </summary>

@@ -32,6 +32,7 @@ public sealed class NodeRedAnchorTests(AnchorPeersFixture peers, ITestOutputHelp
         var expected = NodeRedResult.ExpectedSamples(AnchorPeersFixture.Items, TimeSpan.FromMilliseconds(AnchorPeersFixture.LoadMs), options.SamplingInterval, result.Window);
         output.WriteLine($"install {result.InstallTime}, startup {result.StartupTime}, whole run {Stopwatch.GetElapsedTime(started)}");
         output.WriteLine($"stored {result.SamplesStored} of {expected} offered in {result.Window} ({result.SamplesPerSecond:F0}/s), received {result.NotificationsReceived}, errors {result.Errors}");
+        output.WriteLine($"arrived during the window {result.PointsArrived} ({result.PointsArrivedPerSecond:F0}/s), lag at its end {result.LagAtWindowEnd}");
         output.WriteLine($"CPU {result.CpuSeconds:F2} s ({result.CpuSecondsPerMillionSamples:F0} s per million), peak RSS {result.PeakRssBytes / 1048576.0:F0} MiB");
         Assert.Equal(AnchorPeersFixture.Items, result.Items);
         Assert.All(result.NodeIds, id => Assert.Matches(@"^ns=\d+;s=Load\.Item\d{5}$", id));
@@ -40,6 +41,7 @@ public sealed class NodeRedAnchorTests(AnchorPeersFixture peers, ITestOutputHelp
         Assert.InRange(result.SamplesStored, 1, expected + AnchorPeersFixture.Items);
         Assert.True(result.NotificationsReceived > 0, "the flow's counter saw no data change");
         Assert.Equal(0, result.Errors);
+        Assert.True(result.PointsArrived > 0, "nothing reached InfluxDB during the window");
         Assert.True(result.CpuSeconds > 0, "no CPU time measured for the Node-RED process");
         Assert.InRange(result.PeakRssBytes, 20L << 20, 8L << 30);
     }
