@@ -31,6 +31,9 @@ public sealed partial class ConfigNode
 
     public int Column => (int)_where.Column;
 
+    /// <summary>True for a section of 'key: value' lines (also written { key: value }).</summary>
+    public bool IsSection => _node is YamlMappingNode;
+
     public ConfigException Error(string problem) => new(File, Line, Column, Path, problem);
 
     public ConfigNode? Optional(string key)

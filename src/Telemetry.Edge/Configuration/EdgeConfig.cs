@@ -31,6 +31,9 @@ public sealed record EdgeConfig
 
     public LogSettings Log { get; init; } = new(LogFormat.Auto, Microsoft.Extensions.Logging.LogLevel.Information);
 
+    /// <summary>The agent as an OPC UA client (`opcua:`: PKI folder, ApplicationUri); null only for configs built in code.</summary>
+    public Telemetry.Edge.OpcUa.OpcUaClientSettings? OpcUa { get; init; }
+
     public string SpoolDirectory => Path.Combine(DataDirectory, "spool");
 
     public string QuarantineDirectory => Path.Combine(DataDirectory, "quarantine");

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Telemetry.Edge.Forwarding;
+using Telemetry.Edge.OpcUa;
 using Telemetry.Storage;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -127,12 +128,13 @@ public static class EdgeConfigLoader
 
         var datacenter = root.Optional("datacenter") is { } dc ? ParseDatacenter(dc, edgeId, dataDir, environment) : null;
 
+        var opcua = OpcUaSecurityConfigParser.ParseClient(root.Optional("opcua"), edgeId, dataDir);
         var sources = new List<SourceConfig>();
         var sourceNames = new HashSet<string>(StringComparer.Ordinal);
         var machines = new Dictionary<string, ConfigLocation>(StringComparer.Ordinal);
         foreach (var item in root.Required("sources", "a list of sources (simulator, opcua, mqtt)").Items())
         {
-            var source = ParseSource(item, machines, edgeId, site, environment);
+            var source = ParseSource(item, machines, edgeId, site, environment, opcua);
             if (!sourceNames.Add(source.Name))
             {
                 throw source.Location.Error($"a source named '{source.Name}' is already defined.");
@@ -152,6 +154,7 @@ public static class EdgeConfigLoader
             Datacenter = datacenter,
             Sources = sources,
             Log = log,
+            OpcUa = opcua,
         };
     }
 
@@ -232,7 +235,7 @@ public static class EdgeConfigLoader
         return options;
     }
 
-    private static SourceConfig ParseSource(ConfigNode item, Dictionary<string, ConfigLocation> machines, string edgeId, string site, Func<string, string?> environment)
+    private static SourceConfig ParseSource(ConfigNode item, Dictionary<string, ConfigLocation> machines, string edgeId, string site, Func<string, string?> environment, OpcUaClientSettings opcua)
     {
         var name = item.Required("name", "a name for this source").Name();
         var typeNode = item.Required("type", "simulator, opcua or mqtt");
@@ -243,7 +246,7 @@ public static class EdgeConfigLoader
             "simulator" => ParseSimulator(item, name, location, machines),
             "mqtt" => MqttSourceConfigParser.Parse(item, name, location, edgeId, site, environment),
             "mqtt-broker" => MqttSourceConfigParser.ParseBroker(item, name, location, site),
-            "opcua" => OpcUaSourceConfigParser.Parse(item, name, location, site, environment),
+            "opcua" => OpcUaSourceConfigParser.Parse(item, name, location, site, environment, opcua),
             _ => throw typeNode.Error($"'{type}' is not a source type; expected simulator, opcua, mqtt or mqtt-broker."),
         };
         item.EnsureNoUnknownKeys();

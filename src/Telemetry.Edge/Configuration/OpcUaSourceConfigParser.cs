@@ -17,8 +17,8 @@ public sealed record OpcUaSourceConfig(string Name, ConfigLocation Location, Opc
 /// - name: press-line-plc
 ///   type: opcua
 ///   endpoint: opc.tcp://10.0.0.5:4840
-///   security: none                         # the only choice in this build
-///   username: operator                     # optional; anonymous without
+///   security: { mode: SignAndEncrypt, policy: Basic256Sha256 }   # or none (see OpcUaSecurityConfigParser)
+///   username: operator                     # optional; anonymous without (or user_certificate: { cert, key })
 ///   password: { env: PLC_PASSWORD }        # or { file: /etc/telemetry-edge/plc.pass }
 ///   publishing_interval: 1s
 ///   sampling_interval: 500ms
@@ -39,14 +39,7 @@ public sealed record OpcUaSourceConfig(string Name, ConfigLocation Location, Opc
 /// </summary>
 internal static class OpcUaSourceConfigParser
 {
-    private static readonly Dictionary<string, OpcUaSecurity> Securities = new(StringComparer.Ordinal)
-    {
-        ["none"] = OpcUaSecurity.None,
-    };
-
-    private static readonly string[] LaterSecurities = ["sign", "sign-and-encrypt", "signandencrypt", "basic256sha256", "aes128_sha256_rsaoaep", "aes256_sha256_rsapss"];
-
-    public static OpcUaSourceConfig Parse(ConfigNode item, string name, ConfigLocation location, string site, Func<string, string?> environment)
+    public static OpcUaSourceConfig Parse(ConfigNode item, string name, ConfigLocation location, string site, Func<string, string?> environment, OpcUaClientSettings client)
     {
         var endpointNode = item.Required("endpoint", "the PLC's OPC UA endpoint, e.g. opc.tcp://10.0.0.5:4840");
         var endpoint = endpointNode.Url("opc.tcp");
@@ -55,32 +48,8 @@ internal static class OpcUaSourceConfigParser
             throw endpointNode.Error($"'{endpointNode.String()}' needs a host, e.g. opc.tcp://10.0.0.5:4840.");
         }
 
-        var security = OpcUaSecurity.None;
-        if (item.Optional("security") is { } securityNode)
-        {
-            var text = securityNode.String().Trim();
-            if (LaterSecurities.Contains(text, StringComparer.OrdinalIgnoreCase))
-            {
-                throw securityNode.Error($"'{text}' is not supported in this build yet; use security: none (and a None endpoint on the PLC) for now.");
-            }
-
-            security = securityNode.OneOf(Securities);
-        }
-
-        var userNode = item.Optional("username");
-        var passwordNode = item.Optional("password");
-        var identity = UserIdentity.Anonymous;
-        if (userNode is not null)
-        {
-            var user = userNode.NonEmptyString("the PLC user name");
-            var password = passwordNode?.Secret(environment)
-                ?? throw userNode.Error("a user name needs a password: add password: { env: NAME } or { file: /path }.");
-            identity = UserIdentity.FromUserName(user, password);
-        }
-        else if (passwordNode is not null)
-        {
-            throw passwordNode.Error("a password needs a username (or remove it for an anonymous session).");
-        }
+        var security = OpcUaSecurityConfigParser.ParseSecurity(item.Optional("security"));
+        var identity = OpcUaSecurityConfigParser.ParseIdentity(item, environment);
 
         var defaults = new EntryDefaults(
             item.Optional("area")?.Name() ?? string.Empty,
@@ -111,6 +80,9 @@ internal static class OpcUaSourceConfigParser
             Site = site,
             EndpointUrl = endpointNode.String().Trim(),
             Security = security,
+            PkiPath = client.PkiPath,
+            ApplicationUri = client.ApplicationUri,
+            ApplicationName = client.ApplicationName,
             Identity = identity,
             PublishingInterval = publishing,
             SamplingInterval = sampling,

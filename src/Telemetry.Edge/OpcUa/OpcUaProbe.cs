@@ -41,9 +41,15 @@ public sealed class OpcUaProbe : IConnectivityProbe
         {
             return FixHints.TimedOut(host, port, _timeout) with { Security = "-" };
         }
-        catch (Exception ex) when (ex is OpcUaException or TimeoutException or IOException)
+        catch (OpcUaException ex) when (OpcUaSecurityHints.ForCheck(ex, _options) is { } refused)
         {
-            return Explain(ex, host, port, _timeout);
+            return ProbeResult.Failed(refused.Problem, refused.Hint, security: $"{_options.Security} (refused)");
+        }
+        catch (Exception ex) when (ex is OpcUaException or TimeoutException or IOException or UnauthorizedAccessException)
+        {
+            return Explain(ex, host, port, _timeout) is var result && result.Security == "None" && !_options.Security.IsNone
+                ? result with { Security = _options.Security.ToString() }
+                : result;
         }
 
         var latency = clock.Elapsed;
@@ -102,7 +108,7 @@ public sealed class OpcUaProbe : IConnectivityProbe
                 case StatusCodes.BadSecurityPolicyRejected:
                     return ProbeResult.Failed(
                         ua.Message,
-                        "The PLC offers only signed/encrypted endpoints; this build speaks security None only. Enable a None endpoint in the PLC's OPC UA server settings (for now).",
+                        "The PLC offers only signed/encrypted endpoints: give the source security: { mode: SignAndEncrypt, policy: Basic256Sha256 } in edge.yaml and trust the PLC's certificate with telemetry-edge certs.",
                         security: "required by the PLC");
                 case StatusCodes.BadUserAccessDenied or StatusCodes.BadIdentityTokenInvalid or StatusCodes.BadIdentityTokenRejected or StatusCodes.BadUserSignatureInvalid:
                     return ProbeResult.Failed(

@@ -13,8 +13,8 @@ public sealed partial class OpcUaSource
         [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "OPC UA source {Name}: cannot connect to {EndpointUrl}: {Reason}; next try in {DelayMs} ms (attempt {Attempt})")]
         public static partial void ConnectFailed(ILogger logger, string name, string endpointUrl, string reason, long delayMs, int attempt);
 
-        [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "OPC UA source {Name}: {Count} tags subscribed on {EndpointUrl} ({Problems} configured entries with problems)")]
-        public static partial void Subscribed(ILogger logger, string name, string endpointUrl, int count, int problems);
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "OPC UA source {Name}: {Count} tags subscribed on {EndpointUrl} ({Security}; {Problems} configured entries with problems)")]
+        public static partial void Subscribed(ILogger logger, string name, string endpointUrl, string security, int count, int problems);
 
         [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "OPC UA source {Name}: {Problem}")]
         public static partial void NodeProblem(ILogger logger, string name, string problem);
@@ -24,5 +24,14 @@ public sealed partial class OpcUaSource
 
         [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "OPC UA source {Name}: closing the session failed: {Reason}")]
         public static partial void CloseFailed(ILogger logger, string name, string reason);
+
+        [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "OPC UA source {Name}: the certificate of {EndpointUrl} (thumbprint {Thumbprint}) is not trusted and was saved to rejected/; if this is the right PLC, run: {TrustCommand}")]
+        public static partial void ServerCertificateUntrusted(ILogger logger, string name, string endpointUrl, string thumbprint, string trustCommand);
+
+        [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "OPC UA source {Name}: the agent's certificate {Thumbprint} ({ApplicationUri}) is in {PkiPath}; `telemetry-edge certs show-own` prints it for the PLC")]
+        public static partial void OwnCertificate(ILogger logger, string name, string thumbprint, string applicationUri, string pkiPath);
+
+        [LoggerMessage(EventId = 3009, Level = LogLevel.Error, Message = "OPC UA source {Name}: cannot create or read the agent's certificate in {PkiPath}: {Reason}")]
+        public static partial void OwnCertificateFailed(ILogger logger, string name, string pkiPath, string reason);
     }
 }

@@ -4,6 +4,7 @@ using Polly.Retry;
 using Telemetry.Core;
 using Telemetry.OpcUa;
 using Telemetry.OpcUa.Client;
+using Telemetry.OpcUa.Security;
 using Telemetry.OpcUa.Services;
 
 namespace Telemetry.Edge.OpcUa;
@@ -71,6 +72,7 @@ public sealed partial class OpcUaSource : ISampleSource
         var writer = new OpcUaSampleWriter(_options, OnWritten);
         var writing = writer.RunAsync(sink, stop.Token);
         UaSession? session = null;
+        EnsureOwnCertificate();
         try
         {
             session = await BuildConnectRetry().ExecuteAsync(ConnectAndSubscribeAsync, writer, stop.Token).ConfigureAwait(false);
@@ -153,7 +155,7 @@ public sealed partial class OpcUaSource : ISampleSource
 
             Volatile.Write(ref _problems, problems);
             Volatile.Write(ref _tagCount, good);
-            Log.Subscribed(_logger, Name, _options.EndpointUrl, good, problems.Count);
+            Log.Subscribed(_logger, Name, _options.EndpointUrl, session.Endpoint?.SecurityName ?? "None", good, problems.Count);
             SetState(SourceLinkState.Connected, problems.Count == 0 ? null : $"{problems.Count} configured node(s) not subscribed: {problems[0]}");
             return session;
         }
@@ -204,7 +206,12 @@ public sealed partial class OpcUaSource : ISampleSource
             }
             else
             {
-                SetState(SourceLinkState.Reconnecting, session.LastConnectionError?.Message ?? $"{_options.EndpointUrl} is not connected");
+                var error = session.LastConnectionError;
+                var reason = error is null ? $"{_options.EndpointUrl} is not connected" : OpcUaSecurityHints.Describe(error, _options);
+                if (SetState(SourceLinkState.Reconnecting, reason) && error is not null && OpcUaSecurityHints.UntrustedThumbprint(error) is { } thumbprint)
+                {
+                    Log.ServerCertificateUntrusted(_logger, Name, _options.EndpointUrl, thumbprint, OpcUaSecurityHints.TrustCommand(thumbprint, _options.PkiPath));
+                }
             }
         }
     }
@@ -212,7 +219,8 @@ public sealed partial class OpcUaSource : ISampleSource
     private ResiliencePipeline BuildConnectRetry() => new ResiliencePipelineBuilder { TimeProvider = _options.TimeProvider }
         .AddRetry(new RetryStrategyOptions
         {
-            ShouldHandle = new PredicateBuilder().Handle<OpcUaException>().Handle<TimeoutException>().Handle<IOException>(),
+            // UnauthorizedAccessException: the PKI folder's permissions, fixable while the agent runs
+            ShouldHandle = new PredicateBuilder().Handle<OpcUaException>().Handle<TimeoutException>().Handle<IOException>().Handle<UnauthorizedAccessException>(),
             MaxRetryAttempts = int.MaxValue,
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
@@ -220,16 +228,49 @@ public sealed partial class OpcUaSource : ISampleSource
             MaxDelay = _options.ReconnectMaxDelay,
             OnRetry = args =>
             {
-                var reason = args.Outcome.Exception?.Message ?? "unknown";
+                var exception = args.Outcome.Exception;
+                var reason = exception is null ? "unknown" : OpcUaSecurityHints.Describe(exception, _options);
                 if (SetState(SourceLinkState.Reconnecting, reason) || args.AttemptNumber % 20 == 0)
                 {
-                    Log.ConnectFailed(_logger, Name, _options.EndpointUrl, reason, (long)args.RetryDelay.TotalMilliseconds, args.AttemptNumber + 1);
+                    if (exception is not null && OpcUaSecurityHints.UntrustedThumbprint(exception) is { } thumbprint)
+                    {
+                        Log.ServerCertificateUntrusted(_logger, Name, _options.EndpointUrl, thumbprint, OpcUaSecurityHints.TrustCommand(thumbprint, _options.PkiPath));
+                    }
+                    else
+                    {
+                        Log.ConnectFailed(_logger, Name, _options.EndpointUrl, reason, (long)args.RetryDelay.TotalMilliseconds, args.AttemptNumber + 1);
+                    }
                 }
 
                 return ValueTask.CompletedTask;
             },
         })
         .Build();
+
+    /// <summary>
+    /// A secured source makes sure the agent's certificate exists before the first connect, so a technician can copy
+    /// it to the PLC (`telemetry-edge certs show-own`) even while the PLC is not reachable yet.
+    /// </summary>
+    private void EnsureOwnCertificate()
+    {
+        if (_options.Security.IsNone || _options.PkiPath is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var own = new PkiStore(_options.PkiPath).GetOrCreateOwnCertificate(_options.ApplicationUri, _options.ApplicationName, timeProvider: _options.TimeProvider);
+            var thumbprint = CertificateThumbprint.ToHex(own.RawData);
+            Log.OwnCertificate(_logger, Name, thumbprint, _options.ApplicationUri, _options.PkiPath);
+        }
+        catch (Exception ex) when (ex is OpcUaException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            // the session tries again at every connect; until then the status says why
+            Log.OwnCertificateFailed(_logger, Name, _options.PkiPath, ex.Message);
+            SetState(SourceLinkState.Reconnecting, $"cannot create or read the agent's certificate in {_options.PkiPath}: {ex.Message}");
+        }
+    }
 
     private void OnWritten(int count, long lastSampleNs)
     {

@@ -6,13 +6,23 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Telemetry.OpcUa;
 using Telemetry.OpcUa.Client;
 using Telemetry.OpcUa.Encoding;
+using Telemetry.OpcUa.SecureChannel;
 
 namespace Telemetry.Edge.OpcUa;
 
-/// <summary>The channel security of an OPC UA source. Only None is in this build; the setting exists so configs name it.</summary>
-public enum OpcUaSecurity
+/// <summary>
+/// The channel security of an OPC UA source: the message security mode, and the policy (null: the most secure one the
+/// PLC offers for that mode). Exactly this is used; a PLC that does not offer it is an error, never a fallback.
+/// </summary>
+public sealed record OpcUaSecurity(MessageSecurityMode Mode, string? PolicyUri = null, bool AllowDeprecated = false)
 {
-    None = 0,
+    public static OpcUaSecurity None { get; } = new(MessageSecurityMode.None);
+
+    public bool IsNone => Mode == MessageSecurityMode.None;
+
+    /// <summary>"None", "Basic256Sha256 SignAndEncrypt", "best policy SignAndEncrypt": as `check` and the logs print it.</summary>
+    public override string ToString() =>
+        IsNone ? "None" : $"{(PolicyUri is null ? "best policy" : SecurityPolicies.ShortName(PolicyUri))} {Mode}";
 }
 
 /// <summary>A data change deadband (OPC 10000-4 §7.22.2): absolute in the value's unit, or percent of its EURange.</summary>
@@ -98,6 +108,15 @@ public sealed record OpcUaSourceOptions
 
     public OpcUaSecurity Security { get; init; } = OpcUaSecurity.None;
 
+    /// <summary>The agent's PKI folder (own/, trusted/, issuers/, rejected/); required unless <see cref="Security"/> is None.</summary>
+    public string? PkiPath { get; init; }
+
+    /// <summary>The agent's ApplicationUri: the SAN URI of its application instance certificate (created on first use).</summary>
+    public string ApplicationUri { get; init; } = OpcUaClientSettings.DefaultApplicationUri;
+
+    /// <summary>The agent's application name: the CN of its certificate.</summary>
+    public string ApplicationName { get; init; } = OpcUaClientSettings.DefaultApplicationName;
+
     [JsonIgnore]
     public UserIdentity Identity { get; init; } = UserIdentity.Anonymous;
 
@@ -149,6 +168,7 @@ public sealed record OpcUaSourceOptions
             text.Append(Identity switch
             {
                 UserNameIdentity user => $"user {user.UserName} {Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(user.Password)))}",
+                X509Identity x509 => $"certificate {x509.Certificate.Thumbprint}",
                 _ => "anonymous",
             });
             foreach (var node in Nodes)
@@ -182,6 +202,16 @@ public sealed record OpcUaSourceOptions
         if (Nodes.Count == 0)
         {
             throw new ArgumentException($"{where}: the node list is empty.");
+        }
+
+        if (!Security.IsNone && string.IsNullOrWhiteSpace(PkiPath))
+        {
+            throw new ArgumentException($"{where}: security {Security} needs a PKI folder (opcua.pki, default <data_dir>/pki).");
+        }
+
+        if (!Uri.TryCreate(ApplicationUri, UriKind.Absolute, out _) || string.IsNullOrWhiteSpace(ApplicationName))
+        {
+            throw new ArgumentException($"{where}: the ApplicationUri '{ApplicationUri}' is not an absolute URI (e.g. urn:telemetry:edge:plant-a-edge-1), or the application name is empty.");
         }
 
         if (PublishingInterval <= TimeSpan.Zero || SamplingInterval < TimeSpan.Zero)
@@ -222,6 +252,16 @@ public sealed record OpcUaSourceOptions
                 throw new ArgumentException($"{where}: Nodes[{i}] depth must be from 1 to {MaxRuleDepth}.");
             }
         }
+
+        // the security settings as the session will check them (policy, mode, identity)
+        try
+        {
+            ToClientOptions(Name).Validate();
+        }
+        catch (Exception ex) when (ex is ArgumentException or OpcUaException)
+        {
+            throw new ArgumentException($"{where}: {ex.Message}", ex);
+        }
     }
 
     internal UaClientOptions ToClientOptions(string sessionName) => new()
@@ -229,6 +269,12 @@ public sealed record OpcUaSourceOptions
         EndpointUrl = EndpointUrl,
         Identity = Identity,
         SessionName = sessionName,
+        SecurityMode = Security.Mode,
+        SecurityPolicyUri = Security.IsNone ? null : Security.PolicyUri,
+        AllowDeprecatedPolicies = Security.AllowDeprecated,
+        PkiPath = PkiPath,
+        ApplicationUri = ApplicationUri,
+        ApplicationName = ApplicationName,
         SessionTimeout = SessionTimeout,
         ReconnectMinDelay = ReconnectMinDelay,
         ReconnectMaxDelay = ReconnectMaxDelay,

@@ -115,8 +115,8 @@ public class OpcUaSourceConfigTests
     public static TheoryData<string, string, string, string> BrokenConfigs => new()
     {
         { "endpoint not opc.tcp", "opc.tcp://127.0.0.1:4840", "http://127.0.0.1:4840", "edge.yaml:5:15: sources[0].endpoint: 'http://127.0.0.1:4840' is not a valid URL; expected opc.tcp://host:port" },
-        { "security not yet supported", "security: none", "security: sign-and-encrypt", "edge.yaml:6:15: sources[0].security: 'sign-and-encrypt' is not supported in this build yet; use security: none" },
-        { "security unknown", "security: none", "security: maybe", "edge.yaml:6:15: sources[0].security: 'maybe' is not one of: none" },
+        { "security as a bare mode", "security: none", "security: sign-and-encrypt", "edge.yaml:6:15: sources[0].security: 'sign-and-encrypt' is not a security setting; expected none, or a section such as { mode: SignAndEncrypt, policy: Basic256Sha256 }" },
+        { "security unknown", "security: none", "security: maybe", "edge.yaml:6:15: sources[0].security: 'maybe' is not a security setting" },
         { "password inline", "password: { env: PLC_PASSWORD }", "password: secret", "edge.yaml:8:15: sources[0].password: put secrets in an environment variable" },
         { "password env not set", "env: PLC_PASSWORD }", "env: NO_SUCH_VAR }", "edge.yaml:8:22: sources[0].password.env: the environment variable NO_SUCH_VAR is not set or empty" },
         { "username without password", "    password: { env: PLC_PASSWORD }\n", "", "edge.yaml:7:15: sources[0].username: a user name needs a password" },
