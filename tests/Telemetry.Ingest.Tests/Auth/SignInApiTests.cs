@@ -170,6 +170,37 @@ public sealed class SignInApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SiteUser_LiveWebSocketWithSessionCookie_ReceivesOnlyItsSitesSamples()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var browser = SignInRig.Browser(_server);
+        using var signIn = await SignInRig.SignInAsync(browser, "anna", SignInRig.AnnaPassword);
+        var cookie = signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(SignInService.CookieName + "=", StringComparison.Ordinal)).Split(';')[0];
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.SetRequestHeader("Cookie", cookie);
+        await socket.ConnectAsync(new Uri($"ws://{_server.BaseAddress.Authority}/api/live"), timeout.Token);
+
+        await SignInRig.WriteBothSitesAsync(_server);
+
+        var seen = 0;
+        var buffer = new byte[64 * 1024];
+        while (seen < 4)
+        {
+            var received = await socket.ReceiveAsync(buffer, timeout.Token);
+            using var json = JsonDocument.Parse(buffer.AsMemory(0, received.Count));
+            Assert.True(received.EndOfMessage, "a frame is one message");
+            Assert.Equal(JsonValueKind.Array, json.RootElement.ValueKind);   // a samples frame; {"dropped":N} would fail here
+            foreach (var sample in json.RootElement.EnumerateArray())
+            {
+                Assert.StartsWith("plant-a/", sample.GetProperty("m").GetString(), StringComparison.Ordinal);
+                seen++;
+            }
+        }
+
+        Assert.Equal(4, seen);
+    }
+
+    [Fact]
     public async Task Operator_Machines_SeesBothSitesAndPicksOne()
     {
         using var browser = SignInRig.Browser(_server);
