@@ -51,6 +51,13 @@ public sealed record DatacenterOptions
     /// <summary>Longest wait between retries (backoff is exponential with jitter up to this).</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Longest wait between two probes of a datacenter that is down: the circuit breaker's break grows from 0.5 s
+    /// to this, so the forwarder finds out within about this long that the datacenter is back, while a datacenter
+    /// that stays down gets one request per this interval from the edge, not one per batch in flight.
+    /// </summary>
+    public TimeSpan MaxProbeInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Where batches the datacenter refused (400) are kept with its message; the stream goes on.</summary>
     public string? QuarantineDirectory { get; init; }
 
@@ -110,6 +117,11 @@ public sealed record DatacenterOptions
         if (RequestTimeout <= TimeSpan.Zero || MaxRetryDelay <= TimeSpan.Zero)
         {
             throw new ArgumentException("timeouts must be positive.");
+        }
+
+        if (MaxProbeInterval < DeliveryPolicy.FirstBreak || MaxProbeInterval > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException("the longest probe interval must be from 0.5 s to 1 hour.");
         }
 
         ArgumentNullException.ThrowIfNull(Backlog);
