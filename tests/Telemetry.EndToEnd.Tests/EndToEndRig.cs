@@ -63,7 +63,8 @@ public sealed class EndToEndRig : IAsyncDisposable
     /// <summary>Every sample appended, by (machine, tag, source time).</summary>
     public Dictionary<(string Machine, string Tag, long TimeNs), SampleValue> Appended { get; } = [];
 
-    public static async Task<EndToEndRig> StartAsync(StoreKind kind)
+    /// <param name="inProcessEdge">false: no spool and forwarder in this process (a test runs the edge agent as a child process).</param>
+    public static async Task<EndToEndRig> StartAsync(StoreKind kind, bool inProcessEdge = true)
     {
         var rig = new EndToEndRig(kind);
         Uri storeUri;
@@ -83,8 +84,12 @@ public sealed class EndToEndRig : IAsyncDisposable
         rig.IngestPort = FreePort.Get();
         await rig.StartIngestAsync(storeUri);
         rig.EdgeLink = new LoopbackProxy(rig.IngestPort);
-        rig.Spool = await Spool.OpenAsync(new SpoolOptions(rig._dir.Combine("spool")));
-        rig.StartForwarder();
+        if (inProcessEdge)
+        {
+            rig.Spool = await Spool.OpenAsync(new SpoolOptions(rig._dir.Combine("spool")));
+            rig.StartForwarder();
+        }
+
         return rig;
     }
 
@@ -121,6 +126,7 @@ public sealed class EndToEndRig : IAsyncDisposable
             Token = Token,
             MaxBatchSamples = 2000,
             MaxRetryDelay = TimeSpan.FromSeconds(1),
+            MaxProbeInterval = TimeSpan.FromSeconds(2),
             RequestTimeout = TimeSpan.FromSeconds(10),
             QuarantineDirectory = _dir.Combine("quarantine"),
             Backlog = backlog ?? new BacklogOptions(),
