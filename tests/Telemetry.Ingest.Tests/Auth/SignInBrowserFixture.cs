@@ -142,13 +142,14 @@ public sealed class SignInBrowserFixture : IAsyncLifetime
     public async Task SignInAsync(IPage page, string user, string password)
     {
         await page.GotoAsync(Server.BaseAddress.ToString());
-        await page.WaitForURLAsync("**/login", new PageWaitForURLOptions { Timeout = 10_000 });
+        await page.WaitForSelectorAsync("form#signin", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
         await page.Locator("#user").FocusAsync();
         await page.Keyboard.TypeAsync(user);
         await page.Keyboard.PressAsync("Tab");
         await page.Keyboard.TypeAsync(password);
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForSelectorAsync("article.tile", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        await page.WaitForSelectorAsync("article.tile", new PageWaitForSelectorOptions { Timeout = 30_000 });
     }
 
     /// <summary>tests/screenshots in the checkout (linked from the README).</summary>

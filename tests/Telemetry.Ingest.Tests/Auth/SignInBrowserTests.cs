@@ -23,7 +23,7 @@ public sealed class SignInBrowserTests(SignInBrowserFixture rig)
             await page.Locator("#password").PressAsync("Enter");
 
             var error = page.Locator("#error");
-            await error.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 10_000 });
+            await error.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
             Assert.Equal("Wrong user name or password.", await error.InnerTextAsync());
             Assert.Equal("alert", await error.GetAttributeAsync("role"));
             Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
@@ -34,7 +34,7 @@ public sealed class SignInBrowserTests(SignInBrowserFixture rig)
             await page.Locator("#user").FillAsync("nobody");
             await page.Locator("#password").FillAsync("whatever-pass");
             await page.Locator("#submit").ClickAsync();
-            await page.WaitForFunctionAsync("() => document.getElementById('password').value === ''", null, new PageWaitForFunctionOptions { Timeout = 10_000 });
+            await page.WaitForFunctionAsync("() => document.getElementById('password').value === ''", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
             Assert.Equal("Wrong user name or password.", await error.InnerTextAsync());
             Assert.Empty(errors);
         }
@@ -47,8 +47,8 @@ public sealed class SignInBrowserTests(SignInBrowserFixture rig)
         await using (context)
         {
             await rig.SignInAsync(page, "anna", SignInBrowserFixture.AnnaPassword);
-            await page.WaitForFunctionAsync("() => document.querySelectorAll('article.tile').length >= 2", null, new PageWaitForFunctionOptions { Timeout = 10_000 });
-            await page.WaitForSelectorAsync("#link.ok", new PageWaitForSelectorOptions { Timeout = 10_000 });
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('article.tile').length >= 2", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+            await page.WaitForSelectorAsync("#link.ok", new PageWaitForSelectorOptions { Timeout = 30_000 });
 
             var tiles = await page.Locator("article.tile").EvaluateAllAsync<string[]>("ts => ts.map(t => t.dataset.machine)");
             Assert.Equal(["plant-a-m1", "plant-a-m2"], tiles.Order(StringComparer.Ordinal));
@@ -69,7 +69,8 @@ public sealed class SignInBrowserTests(SignInBrowserFixture rig)
             Assert.False(await page.EvaluateAsync<bool>("() => document.cookie.includes('telemetry_session')"), "the session cookie must be HttpOnly");
 
             await page.Locator("#signout").ClickAsync();
-            await page.WaitForURLAsync("**/login", new PageWaitForURLOptions { Timeout = 10_000 });
+            await page.WaitForSelectorAsync("form#signin", new PageWaitForSelectorOptions { Timeout = 30_000 });
+            Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
             Assert.Equal(401, (await FetchAsync(page, "/api/machines")).Status);
             Assert.True(errors.TrueForAll(e => e.Contains("401", StringComparison.Ordinal)), string.Join("\n", errors));
         }
@@ -82,13 +83,15 @@ public sealed class SignInBrowserTests(SignInBrowserFixture rig)
         await using (context)
         {
             await rig.SignInAsync(page, "olga", SignInBrowserFixture.OlgaPassword);
-            await page.WaitForFunctionAsync("() => document.querySelectorAll('article.tile').length === 4", null, new PageWaitForFunctionOptions { Timeout = 10_000 });
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('article.tile').length === 4", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
             Assert.Equal("olga · operator", await page.Locator("#session .who").InnerTextAsync());
 
+            // Wait from before the change: the reload can finish before a wait started afterwards sees it.
+            var reloaded = page.WaitForURLAsync(url => url.EndsWith("/?site=plant-b", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 30_000, WaitUntil = WaitUntilState.Commit });
             await page.Locator("#site-picker").SelectOptionAsync("plant-b");
-            await page.WaitForURLAsync("**/?site=plant-b", new PageWaitForURLOptions { Timeout = 10_000 });
-            await page.WaitForSelectorAsync("article.tile", new PageWaitForSelectorOptions { Timeout = 10_000 });
-            await page.WaitForSelectorAsync("#link.ok", new PageWaitForSelectorOptions { Timeout = 10_000 });
+            await reloaded;
+            await page.WaitForSelectorAsync("article.tile", new PageWaitForSelectorOptions { Timeout = 30_000 });
+            await page.WaitForSelectorAsync("#link.ok", new PageWaitForSelectorOptions { Timeout = 30_000 });
             var tiles = await page.Locator("article.tile").EvaluateAllAsync<string[]>("ts => ts.map(t => t.dataset.machine)");
             Assert.Equal(["plant-b-m1", "plant-b-m2"], tiles.Order(StringComparer.Ordinal));
             Assert.Equal("plant-b", await page.Locator("#site-picker").InputValueAsync());
@@ -105,12 +108,12 @@ public sealed class SignInBrowserTests(SignInBrowserFixture rig)
         {
             await rig.SignInAsync(page, "anna", SignInBrowserFixture.AnnaPassword);
             await page.Locator("article.tile[data-machine='plant-a-m1']").ClickAsync();
-            await page.WaitForSelectorAsync("#machine:not([hidden])", new PageWaitForSelectorOptions { Timeout = 5_000 });
-            await page.WaitForSelectorAsync("#m-charts figure.chart[data-tag='temperature']", new PageWaitForSelectorOptions { Timeout = 10_000 });
+            await page.WaitForSelectorAsync("#machine:not([hidden])", new PageWaitForSelectorOptions { Timeout = 30_000 });
+            await page.WaitForSelectorAsync("#m-charts figure.chart[data-tag='temperature']", new PageWaitForSelectorOptions { Timeout = 30_000 });
 
             await page.Locator("#m-ranges button[data-range='8h']").ClickAsync();
             var figure = page.Locator("#m-charts figure.chart[data-tag='temperature'][data-source='history']");
-            await figure.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+            await figure.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
             Assert.Equal("true", await page.Locator("#m-ranges button[data-range='8h']").GetAttributeAsync("aria-pressed"));
             Assert.True(await page.Locator("#m-history-note").IsHiddenAsync(), await page.Locator("#m-history-note").InnerTextAsync());
 
@@ -148,7 +151,7 @@ public sealed class SignInBrowserTests(SignInBrowserFixture rig)
             await page.Locator("#user").FillAsync("anna");
             await page.Locator("#password").FillAsync("wrong-password");
             await page.Keyboard.PressAsync("Enter");
-            await page.Locator("#error").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 10_000 });
+            await page.Locator("#error").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = SignInBrowserFixture.ScreenshotPath($"signin-error-{device}.png"), FullPage = true });
             Assert.Empty(errors);
         }
