@@ -22,9 +22,11 @@ function nowMs() { return Date.now() + clockSkewMs; }
 const siteParam = new URLSearchParams(location.search).get('site');
 const siteQuery = siteParam ? `?site=${encodeURIComponent(siteParam)}` : '';
 
+const intFormat = new Intl.NumberFormat('en');   // one formatter: toLocaleString per value costs ~100x more under load
+
 function fmtValue(v) {
   if (v === null || v === undefined) return '—';
-  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en') : v.toFixed(Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2);
+  if (typeof v === 'number') return Number.isInteger(v) ? intFormat.format(v) : v.toFixed(Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2);
   if (typeof v === 'boolean') return v ? 'on' : 'off';
   return String(v);
 }
@@ -45,6 +47,7 @@ function upsertMachine(m) {
   if (!entry) { entry = { info: m, tags: new Map() }; machines.set(m.key, entry); }
   entry.info = m;
   for (const t of m.tags) entry.tags.set(t.tag, { value: t.value, quality: t.quality, time: t.time });
+  entry.version = (entry.version || 0) + 1;
   noteState(m.key, m.state, m.stateSince);
 }
 
@@ -55,7 +58,9 @@ function applySample(s) {
     entry = { info: { key: s.m, site, area, line, machine, state: null, stateSince: s.ts, alarmCode: 0, lastSeen: s.rt }, tags: new Map() };
     machines.set(s.m, entry);
   }
-  entry.tags.set(s.t, { value: s.v, quality: s.q, time: s.ts });
+  const tag = entry.tags.get(s.t);   // updated in place: 4,000 samples/s allocate nothing per sample here
+  if (tag) { tag.value = s.v; tag.quality = s.q; tag.time = s.ts; } else entry.tags.set(s.t, { value: s.v, quality: s.q, time: s.ts });
+  entry.version = (entry.version || 0) + 1;
   noteSample(s);
   entry.info.lastSeen = Math.max(entry.info.lastSeen || 0, s.rt);
   if (s.t === 'state' && typeof s.v === 'string' && s.v !== entry.info.state) { entry.info.state = s.v; entry.info.stateSince = s.ts; noteState(s.m, s.v, s.ts); }
@@ -85,15 +90,15 @@ function groupContainer(name) {
 function render() {
   const empty = document.getElementById('empty');
   if (empty && machines.size) empty.remove();
-  for (const entry of [...machines.values()].sort((a, b) => a.info.key.localeCompare(b.info.key))) {
-    let tile = tilesEl.get(entry.info.key);
-    if (!tile) {
-      tile = createTile(entry.info);
+  if (tilesEl.size !== machines.size) {   // new machines: create their tiles in key order (sorting only then)
+    for (const entry of [...machines.values()].sort((a, b) => a.info.key.localeCompare(b.info.key))) {
+      if (tilesEl.has(entry.info.key)) continue;
+      const tile = createTile(entry.info);
       tilesEl.set(entry.info.key, tile);
       groupContainer(groupOf(entry.info)).append(tile);
     }
-    updateTile(tile, entry);
   }
+  for (const entry of machines.values()) updateTile(tilesEl.get(entry.info.key), entry);
   document.getElementById('summary').textContent = `${machines.size} machines · updated ${new Date().toLocaleTimeString()}`;
 }
 
@@ -111,6 +116,9 @@ function createTile(info) {
   tile.addEventListener('keydown', ev => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); location.hash = machineHash(info.key); } });
   tile.append(name, el('span', 'state'), el('span', 'since'),
     el('div', 'alarm'), el('div', 'seen'), el('dl'));
+  // Its parts, found once (a render tick updates every tile: no querySelector per tile and tick).
+  tile.parts = { state: tile.querySelector('.state'), since: tile.querySelector('.since'), alarm: tile.querySelector('.alarm'),
+    seen: tile.querySelector('.seen'), dl: tile.querySelector('dl'), dds: new Map(), version: -1, label: '' };
   return tile;
 }
 
@@ -121,31 +129,35 @@ function updateTile(tile, e) {
   const stale = nowMs() - (info.lastSeen || 0) > staleAfterMs;
   const state = info.state || 'off';
   const cls = `tile ${state}${stale ? ' stale' : ''}`;
+  const p = tile.parts;
   if (tile.className !== cls) tile.className = cls;
-  tile.dataset.state = stale ? 'stale' : state;
-  setText(tile.querySelector('.state'), `${STATE_ICON[state] || '•'} ${state}`);
-  setText(tile.querySelector('.since'), `for ${fmtDuration(nowMs() - info.stateSince)}`);
-  const alarm = tile.querySelector('.alarm');
-  alarm.hidden = !info.alarmCode;
-  setText(alarm, info.alarmCode ? `⚠ Alarm ${info.alarmCode}` : '');
-  const seen = tile.querySelector('.seen');
-  seen.hidden = !stale;
-  setText(seen, stale ? `Stale — last seen ${new Date(info.lastSeen).toLocaleTimeString()}` : '');
-  const dl = tile.querySelector('dl');
-  let shown = 0;
-  for (const [tag, v] of e.tags) {
-    if (tag === 'state' || tag === 'alarm_code' || shown >= 4) continue;
-    let dd = dl.querySelector(`dd[data-tag="${CSS.escape(tag)}"]`);
-    if (!dd) {
-      dl.append(el('dt', null, humanize(tag)));
-      dd = el('dd');
-      dd.dataset.tag = tag;
-      dl.append(dd);
+  const shownState = stale ? 'stale' : state;
+  if (tile.dataset.state !== shownState) tile.dataset.state = shownState;
+  setText(p.state, `${STATE_ICON[state] || '•'} ${state}`);
+  setText(p.since, `for ${fmtDuration(nowMs() - info.stateSince)}`);
+  if (p.alarm.hidden !== !info.alarmCode) p.alarm.hidden = !info.alarmCode;
+  setText(p.alarm, info.alarmCode ? `⚠ Alarm ${info.alarmCode}` : '');
+  if (p.seen.hidden !== !stale) p.seen.hidden = !stale;
+  setText(p.seen, stale ? `Stale — last seen ${new Date(info.lastSeen).toLocaleTimeString()}` : '');
+  if (p.version !== e.version) {   // values: only when a sample arrived since the last tick
+    p.version = e.version;
+    let shown = 0;
+    for (const [tag, v] of e.tags) {
+      if (tag === 'state' || tag === 'alarm_code') continue;
+      if (shown++ >= 4) break;
+      let dd = p.dds.get(tag);
+      if (!dd) {
+        p.dl.append(el('dt', null, humanize(tag)));
+        dd = el('dd');
+        dd.dataset.tag = tag;
+        p.dl.append(dd);
+        p.dds.set(tag, dd);
+      }
+      setText(dd, fmtValue(v.value) + (v.quality !== 'good' ? ` (${v.quality})` : ''));
     }
-    setText(dd, fmtValue(v.value) + (v.quality !== 'good' ? ` (${v.quality})` : ''));
-    shown++;
   }
-  tile.setAttribute('aria-label', `${info.machine}: ${stale ? 'stale' : state}${info.alarmCode ? ', alarm ' + info.alarmCode : ''}. Enter opens its page.`);
+  const label = `${info.machine}: ${shownState}${info.alarmCode ? ', alarm ' + info.alarmCode : ''}. Enter opens its page.`;
+  if (p.label !== label) { p.label = label; tile.setAttribute('aria-label', label); }
 }
 
 async function loadSnapshot() {

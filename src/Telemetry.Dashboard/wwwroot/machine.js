@@ -379,7 +379,8 @@ function alertItem(a) {
 
 async function acknowledge(id, button) {
   const note = document.getElementById('m-alerts-note');
-  button.disabled = true;
+  if (button.getAttribute('aria-busy') === 'true') return;   // not disabled: a disabled button would drop the focus
+  button.setAttribute('aria-busy', 'true');
   button.textContent = 'Acknowledging…';
   try {
     const res = await fetch(`/api/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST', cache: 'no-store' });
@@ -391,11 +392,14 @@ async function acknowledge(id, button) {
   } catch (err) {
     note.textContent = `Could not acknowledge: ${err.message}`;
     note.hidden = false;
-    button.disabled = false;
+    button.removeAttribute('aria-busy');
     button.textContent = 'Acknowledge';
     return;
   }
   await refreshAlerts(view.key).catch(() => {});
+  // Keyboard users stay where they were: on the alert's "acknowledged by" line that replaced the button.
+  const acked = document.querySelector(`#m-alerts li[data-alert="${CSS.escape(String(id))}"] .acked`);
+  if (acked) acked.focus();
 }
 
 function fmtTime(ms) { return ms ? new Date(ms).toLocaleTimeString() : '—'; }
