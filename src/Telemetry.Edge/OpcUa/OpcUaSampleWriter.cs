@@ -16,6 +16,7 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
     private readonly Channel<Sample> _queue = Channel.CreateUnbounded<Sample>(new UnboundedChannelOptions { SingleReader = true });
     private readonly OpcUaSourceOptions _options;
     private readonly Action<int, long> _written;
+    private readonly List<Sample> _leaves = [];
 
     public OpcUaSampleWriter(OpcUaSourceOptions options, Action<int, long> written)
     {
@@ -23,12 +24,29 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
         _written = written;
     }
 
+    /// <summary>Decodes the PLC's structured values into one sample per field (see <see cref="OpcUaStructureFlattener"/>).</summary>
+    public OpcUaStructureFlattener Structures { get; } = new();
+
     public void OnDataChange(MonitoredItem item, in DataValue value)
     {
-        if (item.Tag is AssetPath path)
+        if (item.Tag is not AssetPath path)
         {
-            _queue.Writer.TryWrite(OpcUaValueConverter.ToSample(path, in value, UnixTime.Now(_options.TimeProvider)));
+            return;
         }
+
+        var now = UnixTime.Now(_options.TimeProvider);
+        if (Structures.TryFlatten(path, in value, now, _leaves))
+        {
+            foreach (var leaf in _leaves)
+            {
+                _queue.Writer.TryWrite(leaf);
+            }
+
+            _leaves.Clear();
+            return;
+        }
+
+        _queue.Writer.TryWrite(OpcUaValueConverter.ToSample(path, in value, now));
     }
 
     public async Task RunAsync(ISampleSink sink, CancellationToken cancellationToken)

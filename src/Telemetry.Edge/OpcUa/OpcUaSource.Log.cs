@@ -33,5 +33,11 @@ public sealed partial class OpcUaSource
 
         [LoggerMessage(EventId = 3009, Level = LogLevel.Error, Message = "OPC UA source {Name}: cannot create or read the agent's certificate in {PkiPath}: {Reason}")]
         public static partial void OwnCertificateFailed(ILogger logger, string name, string pkiPath, string reason);
+
+        [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "OPC UA source {Name}: {Count} structured type(s) from the PLC's type definitions, written as one tag per field: {Types}")]
+        public static partial void StructureTypes(ILogger logger, string name, int count, string types);
+
+        [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "OPC UA source {Name}: the PLC's structured types could not be read ({Reason}); structured values are written as text")]
+        public static partial void StructureTypesFailed(ILogger logger, string name, string reason);
     }
 }

@@ -129,6 +129,7 @@ public sealed partial class OpcUaSource : ISampleSource
             }
 
             var problems = new List<string>(resolution.Problems);
+            await LoadStructureTypesAsync(session, resolution.Tags, writer, cancellationToken).ConfigureAwait(false);
             var subscriptions = await session.SubscribeAsync(items, new SubscriptionOptions { PublishingInterval = _options.PublishingInterval }, writer, cancellationToken).ConfigureAwait(false);
             var subscribed = new HashSet<Telemetry.OpcUa.Encoding.ExpandedNodeId>();
             foreach (var subscription in subscriptions)
@@ -163,6 +164,40 @@ public sealed partial class OpcUaSource : ISampleSource
         {
             await CloseQuietlyAsync(session).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the DataType of every tag and loads the PLC's structured types among them, so user-defined structures
+    /// arrive as one tag per field. A PLC that cannot tell its types (older than OPC UA 1.04) still gets its
+    /// values, as text; that is logged, not fatal.
+    /// </summary>
+    private async Task LoadStructureTypesAsync(UaSession session, IReadOnlyList<OpcUaResolvedTag> tags, OpcUaSampleWriter writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var nodes = tags.Select(t => t.NodeId).ToArray();
+            var dataTypes = await session.ReadAsync(nodes, AttributeId.DataType, cancellationToken).ConfigureAwait(false);
+            var ids = new List<Telemetry.OpcUa.Encoding.ExpandedNodeId>();
+            foreach (var dataType in dataTypes)
+            {
+                if (dataType.StatusCode.IsGood && dataType.Value.Value is Telemetry.OpcUa.Encoding.NodeId id)
+                {
+                    ids.Add(id);
+                }
+            }
+
+            var library = await session.LoadStructureTypesAsync(ids.Distinct(), cancellationToken).ConfigureAwait(false);
+            writer.Structures.Use(library, session);
+            if (library.Count > 0)
+            {
+                var names = string.Join(", ", library.Types.Select(t => t.Name));
+                Log.StructureTypes(_logger, Name, library.Count, names);
+            }
+        }
+        catch (OpcUaException ex)
+        {
+            Log.StructureTypesFailed(_logger, Name, ex.Message);
         }
     }
 

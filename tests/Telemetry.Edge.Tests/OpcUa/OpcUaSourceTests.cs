@@ -120,6 +120,41 @@ public sealed class OpcUaSourceTests
     }
 
     [Fact]
+    public async Task RunAsync_PlcUserDefinedStructure_OneTagPerFieldAlsoAfterNamespaceRenumbering()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await using var plc = await OpcUaPlcPeer.StartAsync(new OpcUaPlcOptions(), cts.Token);
+        using var dir = new TempDirectory("opcua-source-structure");
+        await using var spool = await Spool.OpenAsync(new SpoolOptions(dir.Combine("spool")), cancellationToken: cts.Token);
+        var options = Load(plc.EndpointUrl, """
+                  - { node: "nsu=urn:telemetry:plc;s=Structure", machine: press-01, tag: state }
+            """) with { ReconnectMaxDelay = TimeSpan.FromSeconds(2) };
+        var source = new OpcUaSource(options);
+        using var tail = new SpoolTail(spool);
+        var run = source.RunAsync(spool, cts.Token);
+        string[] fields = ["state.Alarms", "state.Name", "state.PartCount", "state.Running", "state.Temperature"];
+        await tail.WaitUntilAsync(t => fields.All(f => t.Of("press-01", f).Count >= 1), TimeSpan.FromSeconds(30), "one tag per field of MachineState");
+
+        Assert.Equal(fields, tail.Read().Select(s => s.Path.Tag).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal("Press1", tail.Of("press-01", "state.Name")[0].Value.AsString());
+        Assert.Equal(81.5, tail.Of("press-01", "state.Temperature")[0].Value.AsDouble());
+        Assert.True(tail.Of("press-01", "state.Running")[0].Value.AsBoolean());
+        Assert.Equal(1234, tail.Of("press-01", "state.PartCount")[0].Value.AsInt64());
+        Assert.Equal("[3,7]", tail.Of("press-01", "state.Alarms")[0].Value.AsString());
+
+        // A PLC restart that renumbers the namespaces: the types are keyed by namespace URI, so fields still decode.
+        plc.Kill();
+        await plc.RestartAsync(plc.Options with { ReversedNamespaces = true }, cts.Token);
+        var restartedAtNs = UnixTime.Now(TimeProvider.System);
+        await tail.WaitUntilAsync(t => t.Of("press-01", "state.Temperature").Any(s => s.ReceiveTimeNs > restartedAtNs), TimeSpan.FromSeconds(20), "fields after the restart");
+        Assert.Equal(81.5, tail.Of("press-01", "state.Temperature")[^1].Value.AsDouble());
+        Assert.Equal(fields, tail.Read().Select(s => s.Path.Tag).Distinct().Order(StringComparer.Ordinal));
+
+        await cts.CancelAsync();
+        await run;
+    }
+
+    [Fact]
     public async Task RunAsync_OnePlcSilent_OtherPlcDeliversAndSilentOneReportsWhy()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
