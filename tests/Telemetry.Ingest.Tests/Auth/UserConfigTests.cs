@@ -176,6 +176,18 @@ public sealed class UserConfigTests
     }
 
     [Fact]
+    public async Task CommandLine_AddUserWithoutName_ExitsTwoWithUsage()
+    {
+        using var output = new StringWriter();
+
+        var exit = await IngestCommandLine.RunAsync(["add-user", "--site", "plant-a"], output, output);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("add-user needs the user name first", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("telemetry-ingest add-user NAME --site SITE --config FILE", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddUserCommand_ShortPassword_RefusedFileUnchanged()
     {
         using var dir = new TempDirectory("add-user");
