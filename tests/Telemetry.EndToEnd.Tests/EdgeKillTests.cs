@@ -103,7 +103,8 @@ public sealed class EdgeKillTests(ITestOutputHelper output)
             Assert.True(missing.Count == 0, $"{accepted.Count - storedIds.Count} accepted samples missing from the store, e.g. ids {string.Join(", ", missing)}");
             Assert.Equal(accepted.Count, stored.Count);
             Assert.Empty(rig.Ingest.Services.Ledger.Gaps());
-            Assert.True(accepted.Count > 5000, $"only {accepted.Count} samples accepted: not a steady load");
+            // 800/s asked; a loaded 2-core machine gets ~250-500/s through the restarts
+            Assert.True(accepted.Count > 2000, $"only {accepted.Count} samples accepted: not a steady load");
         }
         finally
         {
