@@ -1,9 +1,10 @@
 using Telemetry.Core;
+using Telemetry.Dashboard.Availability;
 
 namespace Telemetry.Ingest.Health;
 
 /// <summary>One machine's live state inside <see cref="MachineHealth"/> (mutated under its lock only).</summary>
-internal sealed class MachineEntry(AssetPath firstPath, long nowNs)
+internal sealed class MachineEntry(AssetPath firstPath, long nowNs, StateTimeline? states = null)
 {
     public string Key { get; } = firstPath.MachineKey;
 
@@ -58,6 +59,11 @@ internal sealed class MachineEntry(AssetPath firstPath, long nowNs)
         {
             ShownSinceNs = winner is null && state is not null ? StateFieldSinceNs : changeNs;
             ShownState = state;
+            if (state is not null)
+            {
+                // The shown state starts now (back to the field's state after an alert: not when the field last changed).
+                states?.Record(Key, state, changeNs);
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Telemetry.Core;
+using Telemetry.Dashboard.Availability;
 using Telemetry.Ingest.Configuration;
 
 namespace Telemetry.Ingest.Health;
@@ -53,6 +54,9 @@ public sealed class MachineHealth : IDisposable
     }
 
     public HealthOptions Options { get; }
+
+    /// <summary>Every machine's shown-state changes (today's availability, MTBF and MTTR on the machine page).</summary>
+    public StateTimeline States { get; } = new();
 
     /// <summary>How often the no-data rules are checked (a quarter of the shortest, 100 ms to 1 s); zero without such rules.</summary>
     public TimeSpan NoDataCheckPeriod { get; }
@@ -221,7 +225,7 @@ public sealed class MachineHealth : IDisposable
         var key = path.MachineKey;
         if (!_machines.TryGetValue(key, out var machine))
         {
-            machine = new MachineEntry(path, nowNs);
+            machine = new MachineEntry(path, nowNs, States);
             foreach (var rule in _rules)
             {
                 if (rule.Kind == AlertRuleKind.NoData && rule.Machine.IsMatch(path.Machine))

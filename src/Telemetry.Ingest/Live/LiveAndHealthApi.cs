@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Telemetry.Core;
+using Telemetry.Dashboard.Availability;
 using Telemetry.Ingest.Health;
 using Telemetry.Ingest.Sites;
 
@@ -13,7 +14,9 @@ namespace Telemetry.Ingest.Live;
 
 /// <summary>
 /// The dashboards' read API: `GET /api/live` (server-sent events, or a WebSocket on the same path), `GET /api/machines`,
-/// `GET /api/alerts?state=active|all`, `POST /api/alerts/{id}/ack`. Every answer is limited to what the caller may
+/// `GET /api/alerts?state=active|all`, `POST /api/alerts/{id}/ack`, `GET /api/availability?machine=KEY` (today's
+/// availability, MTBF, MTTR from the machine's state changes) and `GET /api/sources` (an empty list: the sources'
+/// link status is the edge's to show). Every answer is limited to what the caller may
 /// see: a site's caller gets its own site only (asking for another is 403), an operator every site. No caller is
 /// 401. WebSocket requests need `app.UseWebSockets()` before the endpoints. Errors are `{"code","message"}` JSON.
 /// </summary>
@@ -36,6 +39,8 @@ public static class LiveAndHealthApi
         endpoints.MapGet("/api/machines", http => MachinesAsync(http, health, caller, time));
         endpoints.MapGet("/api/alerts", http => AlertsAsync(http, health, caller, time));
         endpoints.MapPost("/api/alerts/{id}/ack", http => AcknowledgeAsync(http, health, caller));
+        endpoints.MapGet("/api/availability", http => AvailabilityAsync(http, health, caller, time));
+        endpoints.MapGet("/api/sources", http => SourcesAsync(http, caller));
         return endpoints;
     }
 
@@ -238,6 +243,55 @@ public static class LiveAndHealthApi
         }
 
         await http.Response.BodyWriter.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task AvailabilityAsync(HttpContext http, MachineHealth health, Func<HttpContext, IngestCaller?> caller, TimeProvider time)
+    {
+        if (!TryAuthorize(http, caller, out var who, out var site, out var refusal))
+        {
+            await refusal.ConfigureAwait(false);
+            return;
+        }
+
+        var machine = NonEmpty(http.Request.Query["machine"]);
+        if (machine is null)
+        {
+            await ApiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid", "query 'machine' is missing: use /api/availability?machine=site/area/line/machine (a key of /api/machines).").ConfigureAwait(false);
+            return;
+        }
+
+        var slash = machine.IndexOf('/', StringComparison.Ordinal);
+        if (site is not null && (slash < 0 || !machine.AsSpan(0, slash).SequenceEqual(site)))
+        {
+            await ApiErrors.WriteAsync(http, StatusCodes.Status403Forbidden, "forbidden", $"'{who.Name}' may see site '{site}' only; machine '{machine}' is not in it.").ConfigureAwait(false);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var nowNs = UnixTime.FromDateTimeOffset(now);
+        var startNs = Math.Min(AvailabilityCalculator.StartOfDayNs(now, time.LocalTimeZone), nowNs);
+        var changes = health.States.Changes(machine);
+        http.Response.ContentType = "application/json";
+        http.Response.Headers.CacheControl = "no-store";
+        using (var writer = new Utf8JsonWriter(http.Response.BodyWriter))
+        {
+            AvailabilityJson.Write(writer, machine, AvailabilityCalculator.Compute(changes, startNs, nowNs), changes);
+        }
+
+        await http.Response.BodyWriter.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task SourcesAsync(HttpContext http, Func<HttpContext, IngestCaller?> caller)
+    {
+        if (!TryAuthorize(http, caller, out _, out _, out var refusal))
+        {
+            await refusal.ConfigureAwait(false);
+            return;
+        }
+
+        http.Response.ContentType = "application/json";
+        http.Response.Headers.CacheControl = "no-store";
+        await http.Response.WriteAsync("[]", http.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>
