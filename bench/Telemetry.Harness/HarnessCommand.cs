@@ -17,7 +17,8 @@ public static class HarnessCommand
         new SpoolFullFault(),
     ];
 
-    public static IEnumerable<string> ScenarioNames => Faults.Select(f => f.Name).Prepend("steady");
+    public static IEnumerable<string> ScenarioNames =>
+        Faults.Select(f => f.Name).Prepend(NodeRedScenario.Name).Prepend(ScenarioRunner.SteadyInflux).Prepend(ScenarioRunner.Steady);
 
     public static async Task<int> RunAsync(string[] args, TextWriter log, CancellationToken cancellationToken)
     {
@@ -56,14 +57,23 @@ public static class HarnessCommand
         log.WriteLine($"{DateTime.UtcNow:u} {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}; results in {Path.GetFullPath(outDirectory)}");
         var results = new List<ScenarioResult>();
         var failures = new List<string>();
+        var anchors = new List<AnchorResult>();
         foreach (var name in ScenarioNames.Where(n => scenario is null || n == scenario))
         {
             var fault = Faults.FirstOrDefault(f => f.Name == name);
             try
             {
-                var result = await ScenarioRunner.RunAsync(settings, fault, log, cancellationToken);
+                if (name == NodeRedScenario.Name)
+                {
+                    anchors.Add(await NodeRedScenario.RunAsync(settings, log, cancellationToken));
+                    continue;
+                }
+
+                var store = name == ScenarioRunner.SteadyInflux ? Check.HarnessStore.InfluxDb1 : Check.HarnessStore.VictoriaMetrics;
+                var result = await ScenarioRunner.RunAsync(settings, fault, log, cancellationToken, store);
                 results.Add(result);
                 CsvReport.Write(result, outDirectory);
+                log.WriteLine($"[{name}] plot: {await PlotRenderer.WriteAsync(result, outDirectory, cancellationToken)}");
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -72,7 +82,7 @@ public static class HarnessCommand
             }
         }
 
-        var report = MarkdownReport.Write(results, failures, settings, outDirectory);
+        var report = MarkdownReport.Write(results, anchors, failures, settings, outDirectory);
         log.WriteLine(File.ReadAllText(report));
         return failures.Count == 0 && results.All(r => r.Passed) ? 0 : 1;
     }

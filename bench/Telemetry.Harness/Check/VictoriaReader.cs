@@ -7,7 +7,7 @@ namespace Telemetry.Harness.Check;
 public readonly record struct StoredPoint(string Machine, string Tag, long TimeMs, double Value);
 
 /// <summary>Reads raw points back from VictoriaMetrics (`/api/v1/export`, one JSON line per series), streamed.</summary>
-public sealed class VictoriaReader : IDisposable
+public sealed class VictoriaReader : IStoreReader
 {
     private readonly HttpClient _http;
 
@@ -17,6 +17,13 @@ public sealed class VictoriaReader : IDisposable
     {
         using var response = await _http.GetAsync(new Uri("internal/force_flush", UriKind.Relative), cancellationToken);
         response.EnsureSuccessStatusCode();
+    }
+
+    public IAsyncEnumerable<StoredPoint> ExportAsync(string? machine, string? tag, long fromMs, long toMs, CancellationToken cancellationToken)
+    {
+        var selector = tag is null ? "{__name__=~\"machine_t[0-9]+\"" : $"{{__name__=\"machine_{tag}\"";
+        selector += machine is null ? "}" : $",machine=\"{machine}\"}}";
+        return ExportAsync(selector, fromMs, toMs, cancellationToken);
     }
 
     /// <summary>Every point of the selector's series between two Unix ms times (inclusive), series by series.</summary>

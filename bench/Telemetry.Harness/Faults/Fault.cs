@@ -14,6 +14,9 @@ public abstract class Fault
 
     public abstract string Describe(HarnessSettings settings);
 
+    /// <summary>The load of this scenario (the spool budget scenario needs more to fill its disk in reasonable time).</summary>
+    public virtual HarnessSettings Adjust(HarnessSettings settings) => settings;
+
     /// <summary>A spool budget for this scenario's edge, or null for the default.</summary>
     public virtual SpoolBudget? Spool => null;
 

@@ -51,12 +51,15 @@ public sealed class SpoolFullFault : Fault
 
     public override SpoolBudget Spool => new("64MiB", "1MiB");
 
+    /// <summary>5x the items (the smallest budget the edge accepts is 64 MiB: at the base load it takes long to fill).</summary>
+    public override HarnessSettings Adjust(HarnessSettings settings) => settings with { Items = settings.Items * 5 };
+
     public override string Describe(HarnessSettings settings) => "datacenter refused until the 64 MiB spool dropped its oldest segments";
 
     public override async Task<FaultOutcome> RunAsync(HarnessRig rig, HarnessSettings settings, CancellationToken cancellationToken)
     {
         rig.EdgeLink.Refuse();
-        var deadline = DateTime.UtcNow + settings.DrainTimeout + settings.DrainTimeout;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(settings.Short ? 8 : 15);
         long dropped = 0;
         while (DateTime.UtcNow < deadline && dropped == 0)
         {

@@ -8,18 +8,19 @@ namespace Telemetry.Harness.Measure;
 /// </summary>
 public sealed class QueryableProbe : IAsyncDisposable
 {
-    private readonly VictoriaReader _reader;
-    private readonly string _selector;
+    private readonly IStoreReader _reader;
+    private readonly string _machine;
+    private readonly string _tag;
     private readonly Func<long, long> _tickAt;
     private readonly Func<long, long> _tickTimeMs;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    /// <param name="selector">One series, e.g. <c>machine_t000{machine="m000"}</c>.</param>
-    public QueryableProbe(VictoriaReader reader, string selector, Func<long, long> tickAt, Func<long, long> tickTimeMs)
+    public QueryableProbe(IStoreReader reader, string machine, string tag, Func<long, long> tickAt, Func<long, long> tickTimeMs)
     {
         _reader = reader;
-        _selector = selector;
+        _machine = machine;
+        _tag = tag;
         _tickAt = tickAt;
         _tickTimeMs = tickTimeMs;
         _loop = Task.Run(() => RunAsync(_stop.Token));
@@ -47,9 +48,16 @@ public sealed class QueryableProbe : IAsyncDisposable
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            if (Timeline is null)
+            {
+                // Only measured windows: a tick from before the edge subscribed would never arrive.
+                await Task.Delay(200, cancellationToken);
+                continue;
+            }
+
             var started = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             var tickMs = _tickTimeMs(_tickAt(started));
-            var deadline = started + 60_000;
+            var deadline = started + 180_000; // across a store outage the wait is the outage
             while (!cancellationToken.IsCancellationRequested && DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < deadline)
             {
                 if (await FoundAsync(tickMs, cancellationToken))
@@ -79,7 +87,7 @@ public sealed class QueryableProbe : IAsyncDisposable
     {
         try
         {
-            await foreach (var point in _reader.ExportAsync(_selector, tickMs - 5000, tickMs + 5000, cancellationToken))
+            await foreach (var point in _reader.ExportAsync(_machine, _tag, tickMs - 5000, tickMs + 5000, cancellationToken))
             {
                 if (point.TimeMs == tickMs)
                 {

@@ -133,7 +133,7 @@ public sealed class Timeline
     {
         while (_rows.Count <= second)
         {
-            _rows.Add(new SecondRow { Second = _rows.Count });
+            _rows.Add(new SecondRow { Second = _rows.Count, Phase = Phase });
         }
 
         return _rows[second];

@@ -7,7 +7,7 @@ namespace Telemetry.Harness.Rig;
 
 /// <summary>
 /// Everything of one scenario, all real and each its own process: the simulated PLC (node-opcua) → telemetry-edge →
-/// [edge link: fault proxy] → telemetry-ingest → [store link: fault proxy] → VictoriaMetrics; a live subscriber on
+/// [edge link: fault proxy] → telemetry-ingest → [store link: fault proxy] → VictoriaMetrics or InfluxDB 1.x; a live subscriber on
 /// the ingest, a queryable probe on the store, and a CPU/memory meter per process.
 /// </summary>
 public sealed class HarnessRig : IAsyncDisposable
@@ -16,7 +16,11 @@ public sealed class HarnessRig : IAsyncDisposable
     {
     }
 
-    public VictoriaMetricsPeer Victoria { get; private set; } = null!;
+    public HarnessStore Store { get; private set; }
+
+    public VictoriaMetricsPeer? Victoria { get; private set; }
+
+    public InfluxDbPeer? Influx { get; private set; }
 
     public FaultProxy StoreLink { get; private set; } = null!;
 
@@ -28,7 +32,7 @@ public sealed class HarnessRig : IAsyncDisposable
 
     public EdgeProcess Edge { get; private set; } = null!;
 
-    public VictoriaReader Reader { get; private set; } = null!;
+    public IStoreReader Reader { get; private set; } = null!;
 
     public LiveProbe Live { get; private set; } = null!;
 
@@ -39,31 +43,46 @@ public sealed class HarnessRig : IAsyncDisposable
     /// <summary>(machine, tag) of item i.</summary>
     public IReadOnlyList<(string Machine, string Tag)> Series { get; private set; } = [];
 
-    public static async Task<HarnessRig> StartAsync(HarnessSettings settings, SpoolBudget? spool, CancellationToken cancellationToken)
+    public static async Task<HarnessRig> StartAsync(HarnessSettings settings, HarnessStore store, SpoolBudget? spool, CancellationToken cancellationToken)
     {
-        var rig = new HarnessRig();
+        var rig = new HarnessRig { Store = store };
         try
         {
-            rig.Victoria = await VictoriaMetricsPeer.StartAsync(cancellationToken);
-            rig.StoreLink = new FaultProxy(rig.Victoria.Port, "ingest→store");
-            rig.Ingest = await IngestProcess.StartAsync($"{{ kind: victoriametrics, url: 'http://127.0.0.1:{rig.StoreLink.Port}/' }}", cancellationToken);
+            PeerProcess storeProcess;
+            if (store == HarnessStore.InfluxDb1)
+            {
+                rig.Influx = await InfluxDbPeer.StartAsync(cancellationToken);
+                await rig.Influx.CreateDatabaseAsync(Database, cancellationToken);
+                rig.StoreLink = new FaultProxy(rig.Influx.Port, "ingest→store");
+                storeProcess = rig.Influx.Process;
+                rig.Ingest = await IngestProcess.StartAsync($"{{ kind: influxdb1, url: 'http://127.0.0.1:{rig.StoreLink.Port}/', database: {Database} }}", cancellationToken);
+            }
+            else
+            {
+                rig.Victoria = await VictoriaMetricsPeer.StartAsync(cancellationToken);
+                rig.StoreLink = new FaultProxy(rig.Victoria.Port, "ingest→store");
+                storeProcess = rig.Victoria.Process;
+                rig.Ingest = await IngestProcess.StartAsync($"{{ kind: victoriametrics, url: 'http://127.0.0.1:{rig.StoreLink.Port}/' }}", cancellationToken);
+            }
+
             rig.EdgeLink = new FaultProxy(rig.Ingest.Port, "edge→datacenter");
             rig.Plc = await PlcProcess.StartAsync(settings.Items, settings.LoadMs, cancellationToken);
             var plc = rig.Plc;
             var link = rig.EdgeLink.Port;
             rig.Edge = await EdgeProcess.StartAsync((web, data) => EdgeConfigWriter.Write(web, data, link, plc, spool), cancellationToken);
             rig.Series = [.. Enumerable.Range(0, settings.Items).Select(i => (EdgeConfigWriter.MachineOf(i), EdgeConfigWriter.TagOf(i)))];
-            rig.Reader = new VictoriaReader(rig.Victoria.BaseAddress);
+            rig.Reader = store == HarnessStore.InfluxDb1
+                ? new InfluxReader(rig.Influx!.BaseAddress, Database, [.. rig.Series.Select(s => s.Machine).Distinct()])
+                : new VictoriaReader(rig.Victoria!.BaseAddress);
             rig.Live = new LiveProbe(rig.Ingest.BaseAddress, IngestProcess.Token);
-            rig.Queryable = new QueryableProbe(rig.Reader, "machine_t000{machine=\"m000\"}", plc.TickAt, plc.TickTimeMs);
-            var victoria = rig.Victoria;
+            rig.Queryable = new QueryableProbe(rig.Reader, EdgeConfigWriter.MachineOf(0), EdgeConfigWriter.TagOf(0), plc.TickAt, plc.TickTimeMs);
             var ingest = rig.Ingest;
             var edge = rig.Edge;
             rig.Meters =
             [
                 new ProcessMeter("telemetry-edge", () => edge.ProcessId),
                 new ProcessMeter("telemetry-ingest", () => ingest.ProcessId),
-                new ProcessMeter("VictoriaMetrics", () => victoria.Process.HasExited ? null : victoria.Process.ProcessId),
+                new ProcessMeter(StoreRole, () => storeProcess.HasExited ? null : storeProcess.ProcessId),
                 new ProcessMeter("PLC (node-opcua)", () => plc.ProcessId),
             ];
         }
@@ -75,6 +94,11 @@ public sealed class HarnessRig : IAsyncDisposable
 
         return rig;
     }
+
+    /// <summary>The store's row in the process figures (one name for either store).</summary>
+    public const string StoreRole = "store";
+
+    public const string Database = "telemetry";
 
     public ProcessMeter Meter(string role) => Meters.First(m => m.Role == role);
 
@@ -97,6 +121,7 @@ public sealed class HarnessRig : IAsyncDisposable
         await DisposeQuietlyAsync(Ingest);
         await DisposeQuietlyAsync(StoreLink);
         await DisposeQuietlyAsync(Victoria);
+        await DisposeQuietlyAsync(Influx);
     }
 
     private static async Task DisposeQuietlyAsync(IAsyncDisposable? disposable)

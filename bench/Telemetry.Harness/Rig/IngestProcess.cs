@@ -55,6 +55,23 @@ public sealed class IngestProcess : IAsyncDisposable
         return ingest;
     }
 
+    /// <summary>`GET /api/edges` (the ingest's loss accounting: spool ranges received per edge and their gaps), for diagnostics.</summary>
+    public async Task<string> EdgesJsonAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+            using var request = new HttpRequestMessage(HttpMethod.Get, "api/edges");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Token", Token);
+            using var response = await http.SendAsync(request, cancellationToken);
+            return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return $"no answer: {ex.Message}";
+        }
+    }
+
     /// <summary>kill -9.</summary>
     public void Kill() => _process?.Kill();
 

@@ -97,7 +97,7 @@ public sealed class PlcProcess : IAsyncDisposable
             "--items", Items.ToString(CultureInfo.InvariantCulture), "--load-ms", LoadMs.ToString(CultureInfo.InvariantCulture),
             "--counter-ms", "1000", "--clock-grid",
         ], dir);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(180); // node-opcua starts in seconds on a quiet machine, minutes on a loaded one
         while (!_process.Output.Contains("READY ", StringComparison.Ordinal))
         {
             if (_process.HasExited || _process.Output.Contains("FAILED ", StringComparison.Ordinal))
@@ -107,7 +107,7 @@ public sealed class PlcProcess : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"The simulated PLC printed no READY line within 90 s: {_process.Output}");
+                throw new TimeoutException($"The simulated PLC printed no READY line within 180 s: {_process.Output}");
             }
 
             await Task.Delay(100, cancellationToken);

@@ -11,12 +11,19 @@ namespace Telemetry.Harness.Scenarios;
 /// </summary>
 public static class ScenarioRunner
 {
-    public static async Task<ScenarioResult> RunAsync(HarnessSettings settings, Fault? fault, TextWriter log, CancellationToken cancellationToken)
+    public const string Steady = "steady";
+    public const string SteadyInflux = "steady-influxdb";
+
+    public static async Task<ScenarioResult> RunAsync(HarnessSettings settings, Fault? fault, TextWriter log, CancellationToken cancellationToken,
+        HarnessStore store = HarnessStore.VictoriaMetrics)
     {
-        var name = fault?.Name ?? "steady";
-        var description = fault?.Describe(settings) ?? $"{settings.Items:N0} OPC UA items at {1000 / settings.LoadMs} Hz, no fault";
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(log);
+        settings = fault?.Adjust(settings) ?? settings;
+        var name = fault?.Name ?? (store == HarnessStore.InfluxDb1 ? SteadyInflux : Steady);
+        var description = fault?.Describe(settings) ?? $"{settings.Items:N0} OPC UA items at {1000 / settings.LoadMs} Hz into {(store == HarnessStore.InfluxDb1 ? "InfluxDB 1.x" : "VictoriaMetrics")}, no fault";
         log.WriteLine($"[{name}] starting the rig: {settings.Items:N0} items every {settings.LoadMs} ms ({settings.SamplesPerSecond:N0} samples/s)");
-        await using var rig = await HarnessRig.StartAsync(settings, fault?.Spool, cancellationToken);
+        await using var rig = await HarnessRig.StartAsync(settings, store, fault?.Spool, cancellationToken);
         await WarmUpAsync(rig, settings, cancellationToken);
 
         // The measured window starts on a tick boundary: ticks after t0 and up to t1 are expected.
@@ -32,16 +39,17 @@ public static class ScenarioRunner
         var recovery = new RecoveryTracker();
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = SampleLoopAsync(rig, timeline, recovery, settings.SamplesPerSecond, sampling.Token);
-        log.WriteLine($"[{name}] measuring: {description}");
+        log.WriteLine($"[{name}] measuring from {DateTime.UtcNow:HH:mm:ss} UTC: {description}");
         await Task.Delay(settings.Before, cancellationToken);
         FaultOutcome? outcome = null;
         if (fault is not null)
         {
             timeline.Phase = fault.Name;
+            log.WriteLine($"[{name}] fault at {DateTime.UtcNow:HH:mm:ss.f} UTC");
             outcome = await fault.RunAsync(rig, settings, cancellationToken);
             recovery.RepairedAtMs = outcome.RepairedAtMs;
             timeline.Phase = "after";
-            log.WriteLine($"[{name}] repaired {outcome.Note}");
+            log.WriteLine($"[{name}] repaired at {DateTime.UtcNow:HH:mm:ss.f} UTC {outcome.Note}");
             await Task.Delay(settings.After, cancellationToken);
         }
 
@@ -64,6 +72,10 @@ public static class ScenarioRunner
         var toTick = rig.Plc.TickAt(t1);
         var check = await CheckAsync(rig, fromTick, toTick, outcome?.NotObservable ?? [], final?.SamplesDropped ?? 0, cancellationToken);
         log.WriteLine($"[{name}] {check}");
+        if (check.Lost > 0)
+        {
+            log.WriteLine($"[{name}] window ticks {fromTick}..{toTick} ({DateTimeOffset.FromUnixTimeMilliseconds(rig.Plc.TickTimeMs(fromTick)):HH:mm:ss.f}..{DateTimeOffset.FromUnixTimeMilliseconds(rig.Plc.TickTimeMs(toTick)):HH:mm:ss.f} UTC); fault repaired {(outcome is null ? "-" : DateTimeOffset.FromUnixTimeMilliseconds(outcome.RepairedAtMs).ToString("HH:mm:ss.f", System.Globalization.CultureInfo.InvariantCulture))}; edge {final}; ingest /api/edges: {await rig.Ingest.EdgesJsonAsync(cancellationToken)}\nedge log: {rig.Edge.Output}\ningest log: {rig.Ingest.Output}");
+        }
         var seconds = (t1 - t0) / 1000.0;
         var millions = Math.Max(1, check.Stored) / 1e6;
         return new ScenarioResult
@@ -132,7 +144,7 @@ public static class ScenarioRunner
             await rig.Reader.ForceFlushAsync(cancellationToken);
             await Task.Delay(1000, cancellationToken);
             var checker = new IdentityChecker(rig.Series, fromTick, toTick, rig.Plc.TickTimeMs);
-            await foreach (var point in rig.Reader.ExportAsync("{__name__=~\"machine_t[0-9]+\"}", rig.Plc.TickTimeMs(fromTick), rig.Plc.TickTimeMs(toTick), cancellationToken))
+            await foreach (var point in rig.Reader.ExportAsync(null, null, rig.Plc.TickTimeMs(fromTick), rig.Plc.TickTimeMs(toTick), cancellationToken))
             {
                 checker.Add(point);
             }
