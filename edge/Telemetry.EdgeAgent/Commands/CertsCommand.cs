@@ -1,19 +1,20 @@
 using System.Globalization;
 using Telemetry.Edge.Configuration;
 using Telemetry.OpcUa;
-using Telemetry.OpcUa.Client;
+using Telemetry.Edge.OpcUa;
 using Telemetry.OpcUa.Security;
 
 namespace Telemetry.EdgeAgent.Commands;
 
 /// <summary>
 /// `telemetry-edge certs list | trust &lt;thumbprint-or-file&gt; | reject &lt;thumbprint&gt; | show-own`: the OPC UA PKI
-/// folder (the config's data directory + /pki, or --pki DIR) seen and changed by an operator. A trusted certificate
+/// folder (the config's opcua.pki, by default its data directory + /pki, or --pki DIR) seen and changed by an operator;
+/// show-own shows the certificate for the config's opcua.application_uri. A trusted certificate
 /// counts at the next connect of the running agent (the store is read again every time), no restart needed.
 /// </summary>
 public static class CertsCommand
 {
-    public const string UsageText = "telemetry-edge certs list | trust <thumbprint-or-file> | reject <thumbprint> | show-own [--config FILE | --pki DIR]";
+    public const string UsageText = "telemetry-edge certs list | trust <thumbprint-or-file> | reject <thumbprint> | show-own [--application-uri URI] [--config FILE | --pki DIR]";
 
     /// <summary>Runs the command; <paramref name="args"/> are the words after `certs`.</summary>
     public static int Run(ReadOnlySpan<string> args, TextWriter output, TextWriter error, TimeProvider? timeProvider = null)
@@ -52,7 +53,7 @@ public static class CertsCommand
             var configOption = options.GetString("config");
             var applicationUri = verb == "show-own" ? options.GetString("application-uri") : null;
             options.EnsureAllUsed($"certs {verb}");
-            var pki = OpenStore(pkiOption, configOption, out var location);
+            var pki = OpenStore(pkiOption, configOption, out var location, out var client);
             var time = timeProvider ?? TimeProvider.System;
             switch (verb)
             {
@@ -72,7 +73,7 @@ public static class CertsCommand
                     output.WriteLine($"  Trust it again with: {ServerCertificateValidator.TrustCommand(rejected.Thumbprint)}{location}");
                     break;
                 default:
-                    ShowOwn(pki, applicationUri, output, time);
+                    ShowOwn(pki, applicationUri, client, output, time);
                     break;
             }
 
@@ -100,9 +101,10 @@ public static class CertsCommand
         }
     }
 
-    /// <summary>--pki wins; else the data directory of --config (or of the default config) + /pki.</summary>
-    private static PkiStore OpenStore(string? pki, string? config, out string location)
+    /// <summary>--pki wins; else the config's opcua.pki (default: its data directory + /pki), of --config or the default config.</summary>
+    private static PkiStore OpenStore(string? pki, string? config, out string location, out OpcUaClientSettings? client)
     {
+        client = null;
         if (pki is not null && config is not null)
         {
             throw new CommandLineException("Give either --pki DIR or --config FILE, not both.");
@@ -128,7 +130,9 @@ public static class CertsCommand
         }
 
         location = config is null ? string.Empty : $" --config {Quote(config)}";
-        return new PkiStore(Path.Combine(EdgeConfigLoader.LoadFile(path).DataDirectory, "pki"));
+        var loaded = EdgeConfigLoader.LoadFile(path);
+        client = loaded.OpcUa ?? OpcUaClientSettings.For(loaded.EdgeId, loaded.DataDirectory);
+        return new PkiStore(client.PkiPath);
     }
 
     private static void List(PkiStore pki, string location, TextWriter o, TimeProvider time)
@@ -167,11 +171,36 @@ public static class CertsCommand
     private static void Row(TextWriter o, CertificateInfo c, DateTime now) =>
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{StoreName(c.Store),-9} {c.Thumbprint,-40}  {Fit(c.Subject, 36),-36} {Fit(c.ApplicationUri ?? "-", 32),-32} {c.NotAfter:yyyy-MM-dd HH:mm}  {State(c, now)}"));
 
-    private static void ShowOwn(PkiStore pki, string? applicationUri, TextWriter o, TimeProvider time)
+    /// <summary>
+    /// The certificate for the ApplicationUri of --application-uri or the config (created if missing, as the agent would
+    /// at its first secured connect). With only --pki: the certificates already there, else one for the default URI.
+    /// </summary>
+    private static void ShowOwn(PkiStore pki, string? applicationUri, OpcUaClientSettings? client, TextWriter o, TimeProvider time)
     {
-        var uri = applicationUri ?? DefaultApplicationUri;
+        if (applicationUri is not null && !Uri.TryCreate(applicationUri, UriKind.Absolute, out _))
+        {
+            throw new CommandLineException($"--application-uri '{applicationUri}' is not an absolute URI, e.g. {OpcUaClientSettings.DefaultApplicationUriFor("plant-a-edge-1")}.");
+        }
+
+        if (applicationUri is null && client is null && pki.GetOwn() is { Count: > 0 } existing)
+        {
+            foreach (var c in existing)
+            {
+                o.WriteLine("The application instance certificate:");
+                o.WriteLine($"  thumbprint      {c.Thumbprint}");
+                o.WriteLine($"  subject         {c.Subject}");
+                o.WriteLine($"  application URI {c.ApplicationUri ?? "-"}");
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  valid           {c.NotBefore:yyyy-MM-dd HH:mm} to {c.NotAfter:yyyy-MM-dd HH:mm} UTC"));
+                o.WriteLine($"  file            {c.Path}");
+            }
+
+            o.WriteLine("Copy the file to the PLC's trusted certificates (or accept it there after the first connect attempt).");
+            return;
+        }
+
+        var uri = applicationUri ?? client?.ApplicationUri ?? DefaultApplicationUri;
         var before = pki.GetOwn().Count;
-        using var certificate = pki.GetOrCreateOwnCertificate(uri, DefaultApplicationName, timeProvider: time);
+        using var certificate = pki.GetOrCreateOwnCertificate(uri, client?.ApplicationName ?? DefaultApplicationName, timeProvider: time);
         var thumbprint = CertificateThumbprint.ToHex(certificate.RawData);
         var info = pki.GetOwn().FirstOrDefault(c => c.Thumbprint == thumbprint);
         var created = pki.GetOwn().Count > before;
@@ -184,12 +213,10 @@ public static class CertsCommand
         o.WriteLine("Copy the file to the PLC's trusted certificates (or accept it there after the first connect attempt).");
     }
 
-    /// <summary>The ApplicationUri and name the OPC UA client uses unless configured otherwise.</summary>
-    private static string DefaultApplicationUri => Defaults.ApplicationUri;
+    /// <summary>The ApplicationUri and name without a configuration (only --pki given).</summary>
+    private static string DefaultApplicationUri => OpcUaClientSettings.DefaultApplicationUri;
 
-    private static string DefaultApplicationName => Defaults.ApplicationName;
-
-    private static readonly UaClientOptions Defaults = new() { EndpointUrl = "opc.tcp://localhost:4840" };
+    private static string DefaultApplicationName => OpcUaClientSettings.DefaultApplicationName;
 
     private static string State(CertificateInfo c, DateTime now) =>
         now >= c.NotAfter ? "EXPIRED"
