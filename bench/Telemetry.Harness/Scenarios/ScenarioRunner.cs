@@ -70,7 +70,20 @@ public static class ScenarioRunner
 
         var fromTick = rig.Plc.TickAt(t0) + 1;
         var toTick = rig.Plc.TickAt(t1);
-        var check = await CheckAsync(rig, fromTick, toTick, outcome?.NotObservable ?? [], final?.SamplesDropped ?? 0, cancellationToken);
+        // Seconds in which the edge said its OPC UA session was down (e.g. a PLC starved past the 5 s keep-alive on a
+        // loaded machine): what the PLC produced then never reached the edge, like a PLC restart.
+        var notObservable = new List<TickWindow>(outcome?.NotObservable ?? []);
+        foreach (var down in recovery.SourceDownAtMs)
+        {
+            notObservable.Add(new TickWindow(rig.Plc.TickAt(down - 7000), rig.Plc.TickAt(down + 2000), "edge's OPC UA session down"));
+        }
+
+        if (recovery.SourceDownAtMs.Count > 0)
+        {
+            log.WriteLine($"[{name}] the edge reported its OPC UA source not connected in {recovery.SourceDownAtMs.Count} one-second samples: counted as not observable (7 s before to 2 s after each)");
+        }
+
+        var check = await CheckAsync(rig, fromTick, toTick, notObservable, final?.SamplesDropped ?? 0, cancellationToken);
         log.WriteLine($"[{name}] {check}");
         if (check.Lost > 0)
         {
@@ -196,6 +209,11 @@ public static class ScenarioRunner
                 row.IngestRssMiB = ingest.CurrentRssBytes / 1048576.0;
             });
             (edgeCpu, ingestCpu, at) = (e, i, Environment.TickCount64);
+            if (status is { SourcesConnected: false })
+            {
+                recovery.SourceDownAtMs.Add(now);
+            }
+
             if (recovery.RepairedAtMs is { } repaired && recovery.RecoveredAtMs is null
                 && rig.Live.NewestSourceTimeMs >= repaired && status is { } s && s.BacklogSamples < 2 * rate)
             {
@@ -209,6 +227,9 @@ public static class ScenarioRunner
         public long? RepairedAtMs { get; set; }
 
         public long? RecoveredAtMs { get; set; }
+
+        /// <summary>When the edge said a source was not connected (read once the sampler has stopped).</summary>
+        public List<long> SourceDownAtMs { get; } = [];
 
         public double? RecoverSeconds => RepairedAtMs is { } r && RecoveredAtMs is { } d ? Math.Max(0, d - r) / 1000.0 : null;
     }
