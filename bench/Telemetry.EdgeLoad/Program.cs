@@ -3,6 +3,9 @@
 // /proc after a warm-up.
 //
 //   dotnet run -c Release --project bench/Telemetry.EdgeLoad -- --tags 5000 --minutes 5
+//   dotnet run -c Release --project bench/Telemetry.EdgeLoad -- --source opcua --tags 5000 --minutes 30
+// --source opcua: the tags are Load items of the node-opcua simulated PLC (hardware/opcua-plc), changing every second,
+// subscribed by one browse rule; prints RSS drift (last minute vs first measured minute) for the memory-flat check.
 using System.Globalization;
 using System.Text.Json;
 using Telemetry.Testing;
@@ -11,6 +14,7 @@ using Telemetry.Testing.Peers;
 var tags = IntArg("--tags", 5000);
 var minutes = DoubleArg("--minutes", 5);
 var warmup = TimeSpan.FromSeconds(DoubleArg("--warmup-seconds", 60));
+var opcUa = Array.IndexOf(args, "--source") is var si and >= 0 && args[si + 1] == "opcua";
 var repo = FindRepositoryRoot();
 
 using var dir = new TempDirectory("edge-load");
@@ -44,18 +48,58 @@ for (var i = 0; total < tags; i++)
 
 var port = FreePort.Get();
 var config = dir.Combine("edge.yaml");
-await File.WriteAllTextAsync(config, $"""
-    edge: {"{"} id: edge-load, site: plant-load, data_dir: {dir.Combine("data")} {"}"}
-    web: {"{"} listen: 127.0.0.1:{port} {"}"}
-    datacenter: {"{"} kind: influxdb1, url: {influx.BaseAddress}, database: plant {"}"}
-    sources:
-      - name: plant
-        type: simulator
-        interval: 1s
-        machines:
-    {string.Join('\n', machines)}
-    """);
-Console.WriteLine($"{machines.Count} machines, {total} tags at 1 s; warm-up {warmup.TotalSeconds:0} s, then {minutes} min measured");
+PeerProcess? plc = null;
+if (opcUa)
+{
+    var plcPort = FreePort.Get();
+    plc = PeerProcess.Start("opcua-plc", "node",
+        ["server.js", "--port", plcPort.ToString(CultureInfo.InvariantCulture), "--pki", dir.Combine("plc-pki"),
+         "--items", tags.ToString(CultureInfo.InvariantCulture), "--load-ms", "1000"],
+        Path.Combine(repo, "hardware", "opcua-plc"));
+    var ready = DateTime.UtcNow.AddSeconds(90);
+    while (!plc.Output.Contains("READY ", StringComparison.Ordinal))
+    {
+        if (plc.HasExited || DateTime.UtcNow > ready)
+        {
+            Console.Error.WriteLine($"the simulated PLC did not start: {plc.Output}");
+            return 1;
+        }
+
+        await Task.Delay(200);
+    }
+
+    total = tags;
+    await File.WriteAllTextAsync(config, $"""
+        edge: {"{"} id: edge-load, site: plant-load, data_dir: {dir.Combine("data")} {"}"}
+        web: {"{"} listen: 127.0.0.1:{port} {"}"}
+        datacenter: {"{"} kind: influxdb1, url: {influx.BaseAddress}, database: plant {"}"}
+        sources:
+          - name: plc
+            type: opcua
+            endpoint: opc.tcp://127.0.0.1:{plcPort}
+            publishing_interval: 1s
+            sampling_interval: 1s
+            nodes:
+              - browse: Objects/PLC/Load
+                machine: plc-load
+        """);
+}
+else
+{
+    await File.WriteAllTextAsync(config, $"""
+        edge: {"{"} id: edge-load, site: plant-load, data_dir: {dir.Combine("data")} {"}"}
+        web: {"{"} listen: 127.0.0.1:{port} {"}"}
+        datacenter: {"{"} kind: influxdb1, url: {influx.BaseAddress}, database: plant {"}"}
+        sources:
+          - name: plant
+            type: simulator
+            interval: 1s
+            machines:
+        {string.Join('\n', machines)}
+        """);
+}
+
+Console.WriteLine($"{(opcUa ? "OPC UA PLC" : $"{machines.Count} machines")}, {total} tags at 1 s; warm-up {warmup.TotalSeconds:0} s, then {minutes} min measured");
 
 var agent = PeerProcess.Start("telemetry-edge", dir.Combine("bin", "telemetry-edge"), ["run", "--config", config]);
 await using (agent)
@@ -93,7 +137,17 @@ await using (agent)
         $"tags {liveTags} (live view)  samples/s written {written:0}  delivered {delivered:0}  backlog at end {backlog}"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"RSS avg {rss.Average() / 1048576:0.0} MiB  max {rss.Max() / 1048576.0:0.0} MiB  CPU {cpuPercent:0.00}% of one core over {seconds:0} s"));
+    var perMinute = Math.Max(1, Math.Min(12, rss.Count / 2)); // samples every 5 s
+    var first = rss.Take(perMinute).Average();
+    var last = rss.TakeLast(perMinute).Average();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"RSS first minute {first / 1048576:0.0} MiB  last minute {last / 1048576:0.0} MiB  drift {(last - first) / first * 100:+0.0;-0.0}%"));
     await agent.StopAsync(TimeSpan.FromSeconds(20));
+}
+
+if (plc is not null)
+{
+    await plc.DisposeAsync();
 }
 
 return 0;
