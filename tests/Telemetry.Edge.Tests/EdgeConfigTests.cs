@@ -73,6 +73,9 @@ public class EdgeConfigTests
         { "unknown datacenter key", "  database: plant\n", "  database: plant\n  databse: x\n", "datacenter.databse: unknown key" },
         { "bad in-flight", "  database: plant\n", "  database: plant\n  max_in_flight: 0\n", "datacenter.max_in_flight: '0' is not a whole number from 1 to 64" },
         { "bad timeout", "  database: plant\n", "  database: plant\n  timeout: 30\n", "datacenter.timeout: '30' is not a duration" },
+        { "probe interval not a duration", "  database: plant\n", "  database: plant\n  max_probe_interval: often\n", "edge.yaml:14:23: datacenter.max_probe_interval: 'often' is not a duration" },
+        { "probe interval too short", "  database: plant\n", "  database: plant\n  max_probe_interval: 100ms\n", "datacenter.max_probe_interval: 100ms is out of range" },
+        { "probe interval too long", "  database: plant\n", "  database: plant\n  max_probe_interval: 2h\n", "datacenter.max_probe_interval: 2h is out of range" },
         { "sources not a list", "sources:\n  - name: sim", "sources: sim\nx:\n  - name: sim", "edge.yaml:15:10: sources: expected a list" },
         { "source without type", "    type: simulator\n", "", "edge.yaml:16:5: sources[0]: 'type' is missing" },
         { "unknown source type", "type: simulator", "type: modbus", "edge.yaml:17:11: sources[0].type: 'modbus' is not a source type" },
@@ -99,6 +102,20 @@ public class EdgeConfigTests
         var ex = Assert.Throws<ConfigException>(() => EdgeConfigLoader.Parse(yaml, "edge.yaml", Env));
         Assert.True(ex.Message.Contains(expected, StringComparison.Ordinal), $"{name}: got '{ex.Message}'");
         Assert.StartsWith("edge.yaml:", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MaxProbeInterval_SetsTheBreakersLongestBreak()
+    {
+        var config = EdgeConfigLoader.Parse(Valid.Replace("  database: plant\n", "  database: plant\n  max_probe_interval: 2s\n", StringComparison.Ordinal), "edge.yaml", Env);
+        Assert.Equal(TimeSpan.FromSeconds(2), config.Datacenter!.MaxProbeInterval);
+    }
+
+    [Fact]
+    public void Parse_NoMaxProbeInterval_DefaultFiveSeconds()
+    {
+        var config = EdgeConfigLoader.Parse(Valid, "edge.yaml", Env);
+        Assert.Equal(TimeSpan.FromSeconds(5), config.Datacenter!.MaxProbeInterval);
     }
 
     [Fact]

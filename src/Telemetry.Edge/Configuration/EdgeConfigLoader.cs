@@ -177,6 +177,7 @@ public static class EdgeConfigLoader
             MaxBatchSamples = dc.Optional("batch_samples")?.Int(1, 1_000_000) ?? 5000,
             MaxInFlight = dc.Optional("max_in_flight")?.Int(1, 64) ?? 4,
             RequestTimeout = dc.Optional("timeout")?.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(30),
+            MaxProbeInterval = dc.Optional("max_probe_interval")?.Duration(DeliveryPolicy.FirstBreak, TimeSpan.FromHours(1)) ?? TimeSpan.FromSeconds(5),
             Backlog = dc.Optional("backlog") is { } backlog ? ParseBacklog(backlog) : new BacklogOptions(),
             QuarantineDirectory = Path.Combine(dataDir, "quarantine"),
             Tls = dc.Optional("tls") is { } tls ? ParseTls(tls) : null,
