@@ -129,6 +129,7 @@ public ref struct LineProtocolReader
         var input = _input;
         var end = (int)Math.Min(input.Length, (long)pos + limits.MaxLineLength + 1);
         var buf = input[..end];
+        var delimiters = new DelimiterCursor(buf);
         var i = start;
         var hitEnd = false;
         var hasString = false;
@@ -137,6 +138,8 @@ public ref struct LineProtocolReader
         long unixNanoseconds = 0;
         LineProtocolError error;
         int errorAt;
+        int contentEnd;
+        int next;
         byte c;
 
         // ---- measurement ----
@@ -144,7 +147,7 @@ public ref struct LineProtocolReader
         var mEscaped = false;
         while (true)
         {
-            i = DelimiterScan.Next(buf, i);
+            i = delimiters.Next(i);
             if (i >= end)
             {
                 hitEnd = true;
@@ -206,7 +209,7 @@ public ref struct LineProtocolReader
                 var kEscaped = false;
                 while (true)
                 {
-                    i = DelimiterScan.Next(buf, i);
+                    i = delimiters.Next(i);
                     if (i >= end)
                     {
                         hitEnd = true;
@@ -254,7 +257,7 @@ public ref struct LineProtocolReader
                 var vEscaped = false;
                 while (true)
                 {
-                    i = DelimiterScan.Next(buf, i);
+                    i = delimiters.Next(i);
                     if (i >= end)
                     {
                         hitEnd = true;
@@ -378,7 +381,7 @@ public ref struct LineProtocolReader
             var kEscaped = false;
             while (true)
             {
-                i = DelimiterScan.Next(buf, i);
+                i = delimiters.Next(i);
                 if (i >= end)
                 {
                     hitEnd = true;
@@ -486,7 +489,7 @@ public ref struct LineProtocolReader
                 var t = i;
                 while (true)
                 {
-                    t = DelimiterScan.Next(buf, t);
+                    t = delimiters.Next(t);
                     if (t >= end)
                     {
                         break;
@@ -621,7 +624,7 @@ public ref struct LineProtocolReader
             var t = i;
             while (true)
             {
-                t = DelimiterScan.Next(buf, t);
+                t = delimiters.Next(t);
                 if (t >= end || buf[t] == (byte)' ' || buf[t] == (byte)'\n' || buf[t] == (byte)'\r')
                 {
                     break;
@@ -685,14 +688,14 @@ public ref struct LineProtocolReader
             goto EndOfInput;
         }
 
-        return Complete(pos, start, i, input.Length, mStart, mLength, mEscaped, tagCount, fieldCount, hasTimestamp, timestamp, unixNanoseconds, hasString, out line);
+        contentEnd = i;
+        next = input.Length;
+        goto Done;
 
     Newline:
-        {
-            var contentEnd = i;
-            var next = buf[i] == (byte)'\r' ? i + 2 : i + 1;
-            return Complete(pos, start, contentEnd, next, mStart, mLength, mEscaped, tagCount, fieldCount, hasTimestamp, timestamp, unixNanoseconds, hasString, out line);
-        }
+        contentEnd = i;
+        next = buf[i] == (byte)'\r' ? i + 2 : i + 1;
+        goto Done;
 
     EndOfInput:
         if (end < input.Length)
@@ -706,7 +709,12 @@ public ref struct LineProtocolReader
             return false;
         }
 
-        return Complete(pos, start, end, end, mStart, mLength, mEscaped, tagCount, fieldCount, hasTimestamp, timestamp, unixNanoseconds, hasString, out line);
+        contentEnd = end;
+        next = end;
+
+    Done:
+        // One call site, so the line's view is built (and its frame space zeroed) once.
+        return Complete(pos, start, contentEnd, next, mStart, mLength, mEscaped, tagCount, fieldCount, hasTimestamp, timestamp, unixNanoseconds, hasString, out line);
 
     Fail:
         if (hitEnd && end < input.Length)

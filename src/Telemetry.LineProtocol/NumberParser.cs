@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Telemetry.LineProtocol;
 
@@ -51,10 +53,23 @@ internal static class NumberParser
             return LineProtocolError.InvalidNumber;
         }
 
-        // The first 18 digits cannot overflow: no per-digit range check for them.
+        // 19 digits cannot overflow an unsigned 64-bit magnitude: no per-digit range check for them, and eight at
+        // a time while eight remain (timestamps have 19 digits: two such steps and three single digits).
         ulong magnitude = 0;
-        var fast = Math.Min(digits.Length, 18);
-        for (var k = 0; k < fast; k++)
+        var fast = Math.Min(digits.Length, 19);
+        var k = 0;
+        for (; k + 8 <= fast; k += 8)
+        {
+            var chunk = BinaryPrimitives.ReadUInt64LittleEndian(digits[k..]);
+            if (!AreEightDigits(chunk))
+            {
+                return LineProtocolError.InvalidNumber;
+            }
+
+            magnitude = (magnitude * 100_000_000) + EightDigitsValue(chunk);
+        }
+
+        for (; k < fast; k++)
         {
             var d = (uint)(digits[k] - '0');
             if (d > 9)
@@ -91,6 +106,23 @@ internal static class NumberParser
 
         value = negative ? (long)(0 - magnitude) : (long)magnitude;
         return LineProtocolError.None;
+    }
+
+    /// <summary>True when all eight bytes (little-endian in <paramref name="chunk"/>) are ASCII '0'..'9'.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool AreEightDigits(ulong chunk) =>
+        // Each byte 0x30..0x3F, and still 0x3_ after adding 6 (so at most 0x39); no carry once the first holds.
+        ((chunk & 0xF0F0_F0F0_F0F0_F0F0) == 0x3030_3030_3030_3030)
+        & (((chunk + 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) == 0x3030_3030_3030_3030);
+
+    /// <summary>The number eight ASCII digits spell, first digit in the low byte (SWAR: pairs, quads, then the whole).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong EightDigitsValue(ulong chunk)
+    {
+        chunk -= 0x3030_3030_3030_3030;
+        chunk = ((chunk * 10) + (chunk >> 8)) & 0x00FF_00FF_00FF_00FF;
+        chunk = ((chunk * 100) + (chunk >> 16)) & 0x0000_FFFF_0000_FFFF;
+        return ((chunk * 10_000) + (chunk >> 32)) & 0xFFFF_FFFF;
     }
 
     private static LineProtocolError ParseUnsigned(ReadOnlySpan<byte> s, out long bits)
@@ -131,6 +163,69 @@ internal static class NumberParser
     }
 
     private static LineProtocolError ParseFloat(ReadOnlySpan<byte> s, out long bits)
+    {
+        if (TryParseShortDecimal(s, out var shortValue))
+        {
+            bits = BitConverter.DoubleToInt64Bits(shortValue);
+            return LineProtocolError.None;
+        }
+
+        return ParseFloatGeneral(s, out bits);
+    }
+
+    /// <summary>
+    /// The common case of a sensor value, ["-"] digits ["." digits] with at most 15 digits and no exponent: the
+    /// digits fit a double exactly and one division by an exact power of ten rounds correctly (Clinger). False for
+    /// anything else, which the general path then parses or refuses.
+    /// </summary>
+    private static bool TryParseShortDecimal(ReadOnlySpan<byte> s, out double value)
+    {
+        value = 0;
+        if (s.Length > 17)
+        {
+            return false;
+        }
+
+        var i = s[0] == (byte)'-' ? 1 : 0;
+        ulong mantissa = 0;
+        var digitCount = 0;
+        var fractionDigits = 0;
+        var seenPoint = false;
+        for (; i < s.Length; i++)
+        {
+            var c = s[i];
+            var d = (uint)(c - '0');
+            if (d <= 9)
+            {
+                mantissa = (mantissa * 10) + d;
+                digitCount++;
+                fractionDigits += seenPoint ? 1 : 0;
+            }
+            else if (c == (byte)'.' && !seenPoint)
+            {
+                seenPoint = true;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (digitCount == 0 || digitCount > 15)
+        {
+            return false;
+        }
+
+        value = mantissa / PowersOf10[fractionDigits];
+        if (s[0] == (byte)'-')
+        {
+            value = -value;
+        }
+
+        return true;
+    }
+
+    private static LineProtocolError ParseFloatGeneral(ReadOnlySpan<byte> s, out long bits)
     {
         bits = 0;
         var i = 0;
