@@ -178,6 +178,7 @@ internal static class NumberParser
     /// digits fit a double exactly and one division by an exact power of ten rounds correctly (Clinger). False for
     /// anything else, which the general path then parses or refuses.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // keeps its loop in registers, out of the reader's large frame
     private static bool TryParseShortDecimal(ReadOnlySpan<byte> s, out double value)
     {
         value = 0;
@@ -216,7 +217,7 @@ internal static class NumberParser
             return false;
         }
 
-        value = mantissa / PowersOf10[fractionDigits];
+        value = (long)mantissa / PowersOf10[fractionDigits];
         if (s[0] == (byte)'-')
         {
             value = -value;
