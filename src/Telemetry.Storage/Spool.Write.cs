@@ -7,7 +7,8 @@ using Telemetry.Storage.IO;
 namespace Telemetry.Storage;
 
 // The write path: writers encode on their own thread, append under a short lock into the pending buffer, and await
-// the commit group; one flusher writes and fsyncs the buffer (group commit) while the next one fills.
+// the commit group; one flusher writes and fsyncs the buffer (group commit) while the next one fills. The group
+// window only applies under load (writes arrived while the last commit was on its way); else a write commits at once.
 public sealed partial class Spool
 {
     [ThreadStatic]
@@ -29,6 +30,8 @@ public sealed partial class Spool
     private bool _forceRoll;
     private TaskCompletionSource? _flusherWake;
     private TaskCompletionSource? _fullWake;
+    private long _lastCommitStarted;
+    private bool _writesArrivedDuringCommit;
 
     /// <summary>Appends the batch; completes when it is on disk (fsynced). Same as <see cref="WriteAsync"/>.</summary>
     public ValueTask AppendAsync(SampleBatch batch, CancellationToken cancellationToken = default) => WriteAsync(batch, cancellationToken);
@@ -137,12 +140,6 @@ public sealed partial class Spool
 
             EnsureBudget(scratch.Length);
             var buffer = _active;
-            var wasEmpty = buffer.Data.Length == 0;
-            if (wasEmpty)
-            {
-                buffer.FirstAppendTimestamp = _time.GetTimestamp();
-            }
-
             foreach (var slice in slices)
             {
                 var sequence = _nextSequence++;
@@ -218,6 +215,7 @@ public sealed partial class Spool
 
             await WaitForGroupAsync(stopping).ConfigureAwait(false);
             PendingBuffer buffer;
+            _lastCommitStarted = _time.GetTimestamp();
             lock (_appendLock)
             {
                 buffer = _active;
@@ -239,10 +237,16 @@ public sealed partial class Spool
                 _appendedBytes += buffer.Data.Length;
                 _metrics.AppendedSamples.Add(buffer.Samples);
                 _metrics.AppendedBytes.Add(buffer.Data.Length);
+                lock (_appendLock)
+                {
+                    _writesArrivedDuringCommit = _active.Data.Length > 0;
+                }
+
                 buffer.Group.TrySetResult();
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SpoolException)
             {
+                _writesArrivedDuringCommit = false;
                 HandleFlushFailure(buffer, ex);
             }
         }
@@ -262,11 +266,18 @@ public sealed partial class Spool
         }
     }
 
-    /// <summary>Group commit: wait until <see cref="SpoolOptions.GroupCommitBytes"/> wait or the interval since the first write passed.</summary>
+    /// <summary>
+    /// Group commit only under load. When writes arrived while the last commit was being written and fsynced, the
+    /// writers outpace the disk: the next commit waits until <see cref="SpoolOptions.GroupCommitInterval"/> has passed
+    /// since the last one started (or <see cref="SpoolOptions.GroupCommitBytes"/> wait), so they share one fsync.
+    /// When none did, the spool was idle and the write is committed at once: a lone writer awaiting each append, or
+    /// writes slower than the disk, never wait for a window. No write waits longer than the interval for its commit
+    /// to start (the last commit started before its buffer got its first write).
+    /// </summary>
     private async Task WaitForGroupAsync(CancellationToken stopping)
     {
         var interval = _options.GroupCommitInterval;
-        if (interval <= TimeSpan.Zero || stopping.IsCancellationRequested)
+        if (interval <= TimeSpan.Zero || !_writesArrivedDuringCommit || stopping.IsCancellationRequested)
         {
             return;
         }
@@ -280,7 +291,7 @@ public sealed partial class Spool
                 return;
             }
 
-            remaining = interval - _time.GetElapsedTime(_active.FirstAppendTimestamp);
+            remaining = interval - _time.GetElapsedTime(_lastCommitStarted);
             if (remaining <= TimeSpan.Zero)
             {
                 return;
@@ -479,8 +490,6 @@ public sealed partial class Spool
         public List<Piece> Pieces { get; } = [];
 
         public TaskCompletionSource Group { get; private set; } = NewGroup();
-
-        public long FirstAppendTimestamp { get; set; }
 
         public long Records { get; set; }
 

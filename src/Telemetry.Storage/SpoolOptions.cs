@@ -32,7 +32,12 @@ public sealed record SpoolOptions
     /// <summary>Flush to disk as soon as this many bytes wait (group commit).</summary>
     public int GroupCommitBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>Flush to disk at most this long after the first waiting write. Zero: flush as soon as the disk is free.</summary>
+    /// <summary>
+    /// Group commit under load: when writes arrived while the last commit (write + fsync) was on its way, the next one
+    /// starts this long after it (or once <see cref="GroupCommitBytes"/> wait), so those writes share one fsync. A write
+    /// to an idle spool is committed at once. No write waits longer than this for its commit to start. Zero: flush as
+    /// soon as the disk is free.
+    /// </summary>
     public TimeSpan GroupCommitInterval { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
