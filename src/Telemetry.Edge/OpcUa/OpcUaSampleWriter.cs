@@ -10,6 +10,10 @@ namespace Telemetry.Edge.OpcUa;
 /// batches from its own loop: up to <see cref="OpcUaSourceOptions.MaxBatchSamples"/> per write, one reusable
 /// <see cref="SampleBatch"/>, no allocation per value in steady state. A slow sink makes the queue grow, never the
 /// publish loop stall (the spool is far faster than any PLC).
+/// A NotificationMessage is acknowledged to the PLC only once the sink has made all its samples durable (the spool's
+/// WriteAsync completes after the fsync): until then the PLC keeps it for Republish. Samples are counted in
+/// (<see cref="_queued"/>, publish loop) and out (<see cref="_durable"/>, writer loop); a message's receipt waits in
+/// <see cref="_pendingAcks"/> until the durable count reaches the queued count it was handed over at.
 /// </summary>
 internal sealed class OpcUaSampleWriter : IDataChangeHandler
 {
@@ -17,6 +21,10 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
     private readonly OpcUaSourceOptions _options;
     private readonly Action<int, long> _written;
     private readonly List<Sample> _leaves = [];
+    private readonly Queue<(NotificationAck Ack, long Watermark)> _pendingAcks = new();
+    private readonly Lock _ackLock = new();
+    private long _queued;
+    private long _durable;
 
     public OpcUaSampleWriter(OpcUaSourceOptions options, Action<int, long> written)
     {
@@ -39,14 +47,68 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
         {
             foreach (var leaf in _leaves)
             {
-                _queue.Writer.TryWrite(leaf);
+                Enqueue(leaf);
             }
 
             _leaves.Clear();
             return;
         }
 
-        _queue.Writer.TryWrite(OpcUaValueConverter.ToSample(path, in value, now));
+        Enqueue(OpcUaValueConverter.ToSample(path, in value, now));
+    }
+
+    /// <summary>Samples acknowledged as durable by the sink so far.</summary>
+    public long DurableSamples => Interlocked.Read(ref _durable);
+
+    /// <summary>Message receipts waiting for their samples to become durable.</summary>
+    public int PendingAcknowledgements
+    {
+        get
+        {
+            lock (_ackLock)
+            {
+                return _pendingAcks.Count;
+            }
+        }
+    }
+
+    public bool OnNotificationMessage(NotificationAck ack)
+    {
+        var watermark = Interlocked.Read(ref _queued);
+        if (watermark <= Interlocked.Read(ref _durable))
+        {
+            return true; // nothing of it (or before it) still in flight
+        }
+
+        lock (_ackLock)
+        {
+            _pendingAcks.Enqueue((ack, watermark));
+        }
+
+        ReleaseDurable(); // the writer may have made it durable in between
+        return false;
+    }
+
+    private void Enqueue(in Sample sample)
+    {
+        if (_queue.Writer.TryWrite(sample))
+        {
+            Interlocked.Increment(ref _queued);
+        }
+    }
+
+    /// <summary>Acknowledges, in order, every message whose samples are all durable now.</summary>
+    private void ReleaseDurable()
+    {
+        lock (_ackLock)
+        {
+            var durable = Interlocked.Read(ref _durable);
+            while (_pendingAcks.TryPeek(out var pending) && pending.Watermark <= durable)
+            {
+                _pendingAcks.Dequeue();
+                pending.Ack.Acknowledge();
+            }
+        }
     }
 
     public async Task RunAsync(ISampleSink sink, CancellationToken cancellationToken)
@@ -66,6 +128,8 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
             }
 
             await sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            Interlocked.Add(ref _durable, batch.Count);
+            ReleaseDurable();
             _written(batch.Count, batch[batch.Count - 1].ReceiveTimeNs);
             batch.Clear();
         }

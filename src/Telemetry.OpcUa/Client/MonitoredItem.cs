@@ -61,6 +61,14 @@ public interface IDataChangeHandler
     void OnSubscriptionStatus(UaSubscription subscription, StatusCode status)
     {
     }
+
+    /// <summary>
+    /// All values of one NotificationMessage (a new one, a Republished one, or a duplicate whose values were delivered
+    /// before) were handed to <see cref="OnDataChange"/>. Return true when they are safe already: the session
+    /// acknowledges the message with its next Publish. Return false to keep the server holding it, and call
+    /// <see cref="NotificationAck.Acknowledge"/> once the values are durable (e.g. fsynced to a spool), from any thread.
+    /// </summary>
+    bool OnNotificationMessage(NotificationAck ack) => true;
 }
 
 /// <summary>Publishing settings of a subscription; the server revises them.</summary>

@@ -7,7 +7,8 @@ namespace Telemetry.OpcUa.Client;
 
 /// <summary>
 /// The publish pipeline (OPC 10000-4 §5.13.5): several Publish requests kept outstanding, responses handled one
-/// at a time in the order they arrived, acknowledgements carried by the next Publish, Republish for sequence gaps,
+/// at a time in the order they arrived, acknowledgements carried by the next Publish once the handler has the values
+/// safe (<see cref="IDataChangeHandler.OnNotificationMessage"/>), Republish for sequence gaps,
 /// and a watchdog that reconnects when neither data nor keep-alives arrive.
 /// </summary>
 public sealed partial class UaSession
@@ -161,6 +162,7 @@ public sealed partial class UaSession
                 return;
             }
 
+            subscription.OnAvailableSequenceNumbers(info.AvailableSequenceNumbers);
             if (info.IsKeepAlive)
             {
                 Interlocked.Increment(ref _keepAlives);
@@ -168,10 +170,10 @@ public sealed partial class UaSession
             }
             else
             {
-                lock (_ackLock)
-                {
-                    _acks.Add(new SubscriptionAcknowledgement(info.SubscriptionId, info.SequenceNumber));
-                }
+                // Acknowledged only once the handler has the values safe (for the edge: fsynced to the spool), so
+                // the server keeps the message for Republish until then. A duplicate goes the same way: its values
+                // were handed on before, so it is safe once everything handed on so far is.
+                subscription.OnMessageHandled(info.SequenceNumber);
             }
 
             if (subscription.HasMissing)
@@ -203,10 +205,7 @@ public sealed partial class UaSession
                 var values = PublishResponseDecoder.DecodeRepublish(message.Span, _options.Limits, subscription.SubscriptionId, dispatcher);
                 Interlocked.Add(ref _values, values);
                 subscription.CountRepublished();
-                lock (_ackLock)
-                {
-                    _acks.Add(new SubscriptionAcknowledgement(subscription.SubscriptionId, sequenceNumber));
-                }
+                subscription.OnMessageHandled(sequenceNumber);
             }
             catch (OpcUaException ex) when (ex.StatusCode.Code == StatusCodes.BadMessageNotAvailable)
             {
@@ -249,6 +248,15 @@ public sealed partial class UaSession
                 }
 
                 return maxOutstanding;
+        }
+    }
+
+    /// <summary>Carried by the next Publish request (any thread: handlers acknowledge once their values are durable).</summary>
+    internal void QueueAcknowledgement(uint subscriptionId, uint sequenceNumber)
+    {
+        lock (_ackLock)
+        {
+            _acks.Add(new SubscriptionAcknowledgement(subscriptionId, sequenceNumber));
         }
     }
 

@@ -13,6 +13,7 @@ public sealed partial class UaSubscription
     private uint _nextExpected;
     private long _republished;
     private long _lost;
+    private uint[] _available = [];
 
     internal void ResetSequence()
     {
@@ -61,6 +62,14 @@ public sealed partial class UaSubscription
     }
 
     internal bool HasMissing => _missing.Count > 0;
+
+    /// <summary>
+    /// The messages the server still keeps for Republish (not yet acknowledged), as its last Publish response for this
+    /// subscription listed them (OPC 10000-4 §5.13.5.3 availableSequenceNumbers); empty before the first.
+    /// </summary>
+    public IReadOnlyList<uint> AvailableSequenceNumbers => Volatile.Read(ref _available);
+
+    internal void OnAvailableSequenceNumbers(uint[]? available) => Volatile.Write(ref _available, available ?? []);
 
     /// <summary>A copy of the missing numbers; each leaves the set when Republish delivers it (or it is lost).</summary>
     internal uint[] GetMissing()

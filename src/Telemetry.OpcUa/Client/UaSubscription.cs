@@ -9,7 +9,7 @@ namespace Telemetry.OpcUa.Client;
 /// MaxMonitoredItemsPerCall, at most <see cref="UaClientOptions.MaxItemsPerSubscription"/> items, sequence-number
 /// tracking for Republish, and recreation (with namespace URIs resolved again) when the server lost it.
 /// </summary>
-public sealed partial class UaSubscription
+public sealed partial class UaSubscription : INotificationAcknowledger
 {
     private readonly UaSession _session;
     private readonly ConcurrentDictionary<uint, MonitoredItem> _items = new();
@@ -206,4 +206,26 @@ public sealed partial class UaSubscription
     }
 
     internal void DeliverStatus(StatusCode status) => _handler.OnSubscriptionStatus(this, status);
+
+    /// <summary>
+    /// The values of message <paramref name="sequenceNumber"/> were handed to the handler: acknowledged with the next
+    /// Publish if the handler says they are safe, else when it calls <see cref="NotificationAck.Acknowledge"/>.
+    /// </summary>
+    internal void OnMessageHandled(uint sequenceNumber)
+    {
+        var subscriptionId = SubscriptionId;
+        if (_handler.OnNotificationMessage(new NotificationAck(this, subscriptionId, sequenceNumber)))
+        {
+            _session.QueueAcknowledgement(subscriptionId, sequenceNumber);
+        }
+    }
+
+    /// <summary>A late acknowledgement for a subscription since recreated under another id is dropped (the server no longer has it).</summary>
+    void INotificationAcknowledger.Acknowledge(uint subscriptionId, uint sequenceNumber)
+    {
+        if (subscriptionId == SubscriptionId)
+        {
+            _session.QueueAcknowledgement(subscriptionId, sequenceNumber);
+        }
+    }
 }
