@@ -6,6 +6,11 @@
 //   dotnet run -c Release --project bench/Telemetry.EdgeLoad -- --source opcua --tags 5000 --minutes 30
 // --source opcua: the tags are Load items of the node-opcua simulated PLC (hardware/opcua-plc), changing every second,
 // subscribed by one browse rule; prints RSS drift (last minute vs first measured minute) for the memory-flat check.
+// Every 5 s it also reads the agent's managed heap from its /metrics (heap size after the last GC, GC committed bytes,
+// collections), so a leak (heap after GC keeps growing) can be told from the GC settling (committed/RSS growing).
+//   --env NAME=VALUE   passes an environment variable to the agent (e.g. DOTNET_GCConserveMemory=5), repeatable
+//   --agent DIR        runs the agent published in DIR (publishes it there first if it is not there yet)
+//   --csv FILE         writes the 5 s timeline (seconds, RSS, heap, committed, gen0/1/2 collections)
 using System.Globalization;
 using System.Text.Json;
 using Telemetry.Testing;
@@ -16,19 +21,32 @@ var minutes = DoubleArg("--minutes", 5);
 var warmup = TimeSpan.FromSeconds(DoubleArg("--warmup-seconds", 60));
 var opcUa = Array.IndexOf(args, "--source") is var si and >= 0 && args[si + 1] == "opcua";
 var repo = FindRepositoryRoot();
+var agentEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
+var csvPath = Array.IndexOf(args, "--csv") is var ci and >= 0 ? args[ci + 1] : null;
+for (var i = 0; i < args.Length - 1; i++)
+{
+    if (args[i] == "--env" && args[i + 1].Split('=', 2) is [var envName, var envValue])
+    {
+        agentEnvironment[envName] = envValue;
+    }
+}
 
 using var dir = new TempDirectory("edge-load");
-Console.WriteLine("publishing the single-file agent …");
-var publish = PeerProcess.Start("publish", "dotnet",
-    ["publish", Path.Combine(repo, "edge", "Telemetry.EdgeAgent"), "-c", "Release", "-r", "linux-x64", "--self-contained",
-     "-p:PublishSingleFile=true", "-o", dir.Combine("bin"), "--nologo"]);
-await using (publish)
+var agentDirectory = Array.IndexOf(args, "--agent") is var ai and >= 0 ? Path.GetFullPath(args[ai + 1]) : dir.Combine("bin");
+if (Array.IndexOf(args, "--agent") < 0 || !File.Exists(Path.Combine(agentDirectory, "telemetry-edge")))
 {
-    await publish.WaitForExitAsync();
-    if (publish.ExitCode != 0)
+    Console.WriteLine($"publishing the single-file agent to {agentDirectory} …");
+    var publish = PeerProcess.Start("publish", "dotnet",
+        ["publish", Path.Combine(repo, "edge", "Telemetry.EdgeAgent"), "-c", "Release", "-r", "linux-x64", "--self-contained",
+         "-p:PublishSingleFile=true", "-o", agentDirectory, "--nologo"]);
+    await using (publish)
     {
-        Console.Error.WriteLine(publish.Output);
-        return 1;
+        await publish.WaitForExitAsync();
+        if (publish.ExitCode != 0)
+        {
+            Console.Error.WriteLine(publish.Output);
+            return 1;
+        }
     }
 }
 
@@ -101,7 +119,12 @@ else
 
 Console.WriteLine($"{(opcUa ? "OPC UA PLC" : $"{machines.Count} machines")}, {total} tags at 1 s; warm-up {warmup.TotalSeconds:0} s, then {minutes} min measured");
 
-var agent = PeerProcess.Start("telemetry-edge", dir.Combine("bin", "telemetry-edge"), ["run", "--config", config]);
+if (agentEnvironment.Count > 0)
+{
+    Console.WriteLine($"agent environment: {string.Join(' ', agentEnvironment.Select(e => $"{e.Key}={e.Value}"))}");
+}
+
+var agent = PeerProcess.Start("telemetry-edge", Path.Combine(agentDirectory, "telemetry-edge"), ["run", "--config", config], environment: agentEnvironment);
 await using (agent)
 {
     using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
@@ -110,6 +133,9 @@ await using (agent)
     var (cpu0, wall0) = (CpuTicks(agent.ProcessId), DateTime.UtcNow);
     var edge0 = await EdgeAsync(http);
     var rss = new List<long>();
+    var heap = new List<GcPoint>();
+    using var csv = csvPath is null ? null : new StreamWriter(csvPath);
+    csv?.WriteLine("seconds,rss_bytes,heap_bytes,committed_bytes,fragmented_bytes,gen0,gen1,gen2");
     var end = DateTime.UtcNow.AddMinutes(minutes);
     while (DateTime.UtcNow < end)
     {
@@ -120,6 +146,10 @@ await using (agent)
         }
 
         rss.Add(RssBytes(agent.ProcessId));
+        var point = await GcAsync(http);
+        heap.Add(point);
+        csv?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(DateTime.UtcNow - wall0).TotalSeconds:0},{rss[^1]},{point.HeapBytes},{point.CommittedBytes},{point.FragmentedBytes},{point.Gen0},{point.Gen1},{point.Gen2}"));
         await Task.Delay(TimeSpan.FromSeconds(5));
     }
 
@@ -142,6 +172,10 @@ await using (agent)
     var last = rss.TakeLast(perMinute).Average();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"RSS first minute {first / 1048576:0.0} MiB  last minute {last / 1048576:0.0} MiB  drift {(last - first) / first * 100:+0.0;-0.0}%"));
+    Console.WriteLine(Drift("managed heap after GC", heap.Select(h => (double)h.HeapBytes).ToList(), perMinute));
+    Console.WriteLine(Drift("GC committed", heap.Select(h => (double)h.CommittedBytes).ToList(), perMinute));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"GCs during the run: gen0 {heap[^1].Gen0 - heap[0].Gen0}  gen1 {heap[^1].Gen1 - heap[0].Gen1}  gen2 {heap[^1].Gen2 - heap[0].Gen2}"));
     await agent.StopAsync(TimeSpan.FromSeconds(20));
 }
 
@@ -151,6 +185,36 @@ if (plc is not null)
 }
 
 return 0;
+
+static string Drift(string what, List<double> values, int perMinute)
+{
+    var first = values.Take(perMinute).Average();
+    var last = values.TakeLast(perMinute).Average();
+    return string.Create(CultureInfo.InvariantCulture,
+        $"{what} first minute {first / 1048576:0.0} MiB  last minute {last / 1048576:0.0} MiB  drift {(last - first) / first * 100:+0.0;-0.0}%  (min {values.Min() / 1048576:0.0}, max {values.Max() / 1048576:0.0})");
+}
+
+static async Task<GcPoint> GcAsync(HttpClient http)
+{
+    var text = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+    return new GcPoint(
+        Metric(text, "dotnet_gc_heap_size_bytes "), Metric(text, "dotnet_gc_committed_bytes "), Metric(text, "dotnet_gc_fragmented_bytes "),
+        Metric(text, "dotnet_gc_collections_total{generation=\"0\"} "), Metric(text, "dotnet_gc_collections_total{generation=\"1\"} "),
+        Metric(text, "dotnet_gc_collections_total{generation=\"2\"} "));
+}
+
+static long Metric(string text, string prefix)
+{
+    foreach (var line in text.AsSpan().EnumerateLines())
+    {
+        if (line.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return (long)double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
+        }
+    }
+
+    return 0;
+}
 
 static async Task<JsonElement> EdgeAsync(HttpClient http) =>
     JsonDocument.Parse(await http.GetStringAsync(new Uri("api/edge", UriKind.Relative))).RootElement.Clone();
@@ -192,3 +256,5 @@ static string FindRepositoryRoot()
 int IntArg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 
 double DoubleArg(string name, double fallback) => Array.IndexOf(args, name) is var i and >= 0 ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+
+internal readonly record struct GcPoint(long HeapBytes, long CommittedBytes, long FragmentedBytes, long Gen0, long Gen1, long Gen2);

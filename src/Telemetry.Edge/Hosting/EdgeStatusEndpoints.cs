@@ -207,6 +207,16 @@ public static class EdgeStatusEndpoints
         m.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", process.WorkingSet64);
         m.Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", process.TotalProcessorTime.TotalSeconds);
         m.Gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", runtime.StartedAt.ToUnixTimeMilliseconds() / 1000.0);
+        // The managed heap beside the RSS, to tell a leak (heap after GC grows) from the GC settling (committed grows).
+        var gc = GC.GetGCMemoryInfo();
+        m.Gauge("dotnet_gc_heap_size_bytes", "Managed heap size after the last GC.", gc.HeapSizeBytes);
+        m.Gauge("dotnet_gc_committed_bytes", "Memory the GC has committed.", gc.TotalCommittedBytes);
+        m.Gauge("dotnet_gc_fragmented_bytes", "Free space inside the managed heap after the last GC.", gc.FragmentedBytes);
+        m.Gauge("dotnet_total_memory_bytes", "Bytes currently thought to be allocated on the managed heap.", GC.GetTotalMemory(false));
+        m.Counter("dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap.", GC.GetTotalAllocatedBytes());
+        m.Counter("dotnet_gc_collections_total", "Garbage collections.", GC.CollectionCount(0), "generation", "0");
+        m.Counter("dotnet_gc_collections_total", "Garbage collections.", GC.CollectionCount(1), "generation", "1");
+        m.Counter("dotnet_gc_collections_total", "Garbage collections.", GC.CollectionCount(2), "generation", "2");
         return m;
     }
 }
