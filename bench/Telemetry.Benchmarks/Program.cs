@@ -16,5 +16,12 @@ if (args.Length > 0 && args[0] == "fuzz-lp")
     return;
 }
 
+// dotnet run -c Release --project bench/Telemetry.Benchmarks -- opcua-security-ratio [--rounds 300] [--batch 10]   (SecureReceiveRatio)
+if (args.Length > 0 && args[0] == "opcua-security-ratio")
+{
+    Telemetry.Benchmarks.OpcUa.SecureReceiveRatio.Run(args[1..]);
+    return;
+}
+
 // typeof(LineProtocolFuzzer), not typeof(Program): the referenced ingest host has a Program type too.
 BenchmarkSwitcher.FromAssembly(typeof(LineProtocolFuzzer).Assembly).Run(args);

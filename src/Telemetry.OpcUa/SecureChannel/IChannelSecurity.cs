@@ -37,9 +37,11 @@ public interface IChannelSecurity
 
     /// <summary>
     /// Decrypts and verifies in place; returns where the body ends (before padding and signature). A chunk that
-    /// does not verify throws an <see cref="OpcUaException"/> with BadSecurityChecksFailed.
+    /// does not verify throws an <see cref="OpcUaException"/> with BadSecurityChecksFailed. An array segment, not a
+    /// span: .NET's reusable AES-CBC transform works on arrays, so the chunk decrypts where it is, without a copy
+    /// in and out (the receive loop has it in a pooled array anyway).
     /// </summary>
-    int Unprotect(Span<byte> chunk, int headerSize, bool asymmetric);
+    int Unprotect(ArraySegment<byte> chunk, int headerSize, bool asymmetric);
 }
 
 /// <summary>SecurityPolicy None: no signature, no encryption.</summary>
@@ -73,7 +75,7 @@ public sealed class NoneChannelSecurity : IChannelSecurity
     {
     }
 
-    public int Unprotect(Span<byte> chunk, int headerSize, bool asymmetric) => chunk.Length;
+    public int Unprotect(ArraySegment<byte> chunk, int headerSize, bool asymmetric) => chunk.Count;
 }
 
 /// <summary>Security policy URIs (OPC 10000-7) and their short names.</summary>

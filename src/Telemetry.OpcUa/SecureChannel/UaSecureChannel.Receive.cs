@@ -73,7 +73,7 @@ public sealed partial class UaSecureChannel
             int bodyEnd;
             try
             {
-                bodyEnd = _security.Unprotect(copy, headerSize, asymmetric);
+                bodyEnd = _security.Unprotect(new ArraySegment<byte>(rented, 0, chunk.Length), headerSize, asymmetric);
             }
             catch (OpcUaException ex)
             {

@@ -24,6 +24,22 @@ public static class SymmetricCrypto
         return signature.Length == expected.Length && CryptographicOperations.FixedTimeEquals(expected, signature);
     }
 
+    /// <summary>The HMAC of <paramref name="data"/> with the keys' signing key (their long-lived HMAC) into <paramref name="signature"/>.</summary>
+    public static void Sign(SecurityPolicy policy, SymmetricKeys keys, ReadOnlySpan<byte> data, Span<byte> signature)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(keys);
+        keys.Sign(data, signature[..policy.SymmetricSignatureSize]);
+    }
+
+    /// <summary>True when <paramref name="signature"/> is the HMAC of <paramref name="data"/> with the keys' signing key (constant time).</summary>
+    public static bool Verify(SecurityPolicy policy, SymmetricKeys keys, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(keys);
+        return signature.Length == policy.SymmetricSignatureSize && keys.Verify(data, signature);
+    }
+
     /// <summary>AES-CBC without padding (the message carries OPC UA padding), in place; length a multiple of 16.</summary>
     public static void Encrypt(SymmetricKeys keys, Span<byte> data)
     {
@@ -40,7 +56,31 @@ public static class SymmetricCrypto
             return false;
         }
 
-        keys.DecryptInPlace(data);
+        if (!data.IsEmpty)
+        {
+            keys.DecryptInPlace(data);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// AES-CBC decryption in place without a copy in and out (the receive loop's path: the chunk is in a pooled
+    /// array); false when the length is not a multiple of the block size.
+    /// </summary>
+    internal static bool TryDecryptInPlace(SymmetricKeys keys, ArraySegment<byte> data)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (data.Count % 16 != 0)
+        {
+            return false;
+        }
+
+        if (data.Count > 0)
+        {
+            keys.DecryptInPlace(data);
+        }
+
         return true;
     }
 }

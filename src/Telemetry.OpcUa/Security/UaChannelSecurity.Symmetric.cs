@@ -66,22 +66,23 @@ public sealed partial class UaChannelSecurity
             signedEnd += MessagePadding.Length(count, extraPadding: false);
         }
 
-        SymmetricCrypto.Sign(_policy, keys.SigningKey, chunk[..signedEnd], chunk.Slice(signedEnd, signature));
+        SymmetricCrypto.Sign(_policy, keys, chunk[..signedEnd], chunk.Slice(signedEnd, signature));
         if (Mode == SecureChannel.MessageSecurityMode.SignAndEncrypt)
         {
             SymmetricCrypto.Encrypt(keys, chunk[encryptStart..(signedEnd + signature)]);
         }
     }
 
-    public int Unprotect(Span<byte> chunk, int headerSize, bool asymmetric)
+    public int Unprotect(ArraySegment<byte> chunk, int headerSize, bool asymmetric)
     {
+        var span = chunk.AsSpan();
         var encryptStart = headerSize - 8;
         if (asymmetric)
         {
-            return AsymmetricUnprotect(chunk, encryptStart);
+            return AsymmetricUnprotect(span, encryptStart);
         }
 
-        var tokenId = ReadTokenId(chunk);
+        var tokenId = ReadTokenId(span);
         var token = KeysFor(tokenId);
         if (token is null)
         {
@@ -89,22 +90,22 @@ public sealed partial class UaChannelSecurity
         }
 
         var keys = token.Receive;
-        if (Mode == SecureChannel.MessageSecurityMode.SignAndEncrypt && !SymmetricCrypto.TryDecrypt(keys, chunk[encryptStart..]))
+        if (Mode == SecureChannel.MessageSecurityMode.SignAndEncrypt && !SymmetricCrypto.TryDecryptInPlace(keys, chunk[encryptStart..]))
         {
-            ThrowChecksFailed($"An encrypted chunk of {chunk.Length} B is not a whole number of AES blocks.");
+            ThrowChecksFailed($"An encrypted chunk of {span.Length} B is not a whole number of AES blocks.");
         }
 
         var signature = _policy.SymmetricSignatureSize;
-        var signatureAt = chunk.Length - signature;
-        if (signatureAt < headerSize || !SymmetricCrypto.Verify(_policy, keys.SigningKey, chunk[..signatureAt], chunk[signatureAt..]))
+        var signatureAt = span.Length - signature;
+        if (signatureAt < headerSize || !SymmetricCrypto.Verify(_policy, keys, span[..signatureAt], span[signatureAt..]))
         {
-            ThrowChecksFailed($"The signature of a {chunk.Length} B chunk (token {tokenId}) does not verify: the message was altered or the keys differ.");
+            ThrowChecksFailed($"The signature of a {span.Length} B chunk (token {tokenId}) does not verify: the message was altered or the keys differ.");
         }
 
         var bodyEnd = signatureAt;
         if (Mode == SecureChannel.MessageSecurityMode.SignAndEncrypt)
         {
-            var padding = MessagePadding.Read(chunk[headerSize..signatureAt], extraPadding: false);
+            var padding = MessagePadding.Read(span[headerSize..signatureAt], extraPadding: false);
             if (padding < 0)
             {
                 ThrowChecksFailed("A chunk has malformed padding.");

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Telemetry.OpcUa.Security;
 
 namespace Telemetry.OpcUa.Tests.Security;
@@ -28,6 +29,63 @@ public sealed class SymmetricCryptoTests
         data[3] ^= 0x10;
 
         Assert.False(SymmetricCrypto.Verify(SecurityPolicy.Basic256Sha256, "key"u8, data, signature));
+    }
+
+    [Fact]
+    public void Sign_KeysRfc4231Case2_MatchesPublishedHmacEveryTime()
+    {
+        // The keys' long-lived HMAC must reset after each signature: the second and third give the same value.
+        using var keys = new SymmetricKeys("Jefe"u8.ToArray(), new byte[32], new byte[16]);
+        for (var i = 0; i < 3; i++)
+        {
+            var signature = new byte[32];
+
+            SymmetricCrypto.Sign(SecurityPolicy.Basic256Sha256, keys, "what do ya want for nothing?"u8, signature);
+
+            Assert.Equal("5BDCC146BF60754E6A042426089575C75A003F089D2739839DEC58B964EC3843", Convert.ToHexString(signature));
+        }
+    }
+
+    [Fact]
+    public void Sign_Sha1KeysRfc2202Case2_MatchesPublishedHmac()
+    {
+        using var keys = new SymmetricKeys("Jefe"u8.ToArray(), new byte[32], new byte[16], HashAlgorithmName.SHA1);
+        var signature = new byte[20];
+
+        SymmetricCrypto.Sign(SecurityPolicy.Basic256, keys, "what do ya want for nothing?"u8, signature);
+
+        Assert.Equal("EFFCDF6AE5EB2FA2D27416D5F184DF9C259A7C79", Convert.ToHexString(signature));
+    }
+
+    [Fact]
+    public void Verify_KeysOneFlippedBitOrShortSignature_ReturnsFalse()
+    {
+        using var keys = new SymmetricKeys("key"u8.ToArray(), new byte[32], new byte[16]);
+        var data = RandomNumberGenerator.GetBytes(8192);
+        var signature = new byte[32];
+        SymmetricCrypto.Sign(SecurityPolicy.Basic256Sha256, keys, data, signature);
+        Assert.True(SymmetricCrypto.Verify(SecurityPolicy.Basic256Sha256, keys, data, signature));
+        Assert.False(SymmetricCrypto.Verify(SecurityPolicy.Basic256Sha256, keys, data, signature.AsSpan(0, 31)));
+
+        data[4000] ^= 0x01;
+
+        Assert.False(SymmetricCrypto.Verify(SecurityPolicy.Basic256Sha256, keys, data, signature));
+        data[4000] ^= 0x01;
+        Assert.True(SymmetricCrypto.Verify(SecurityPolicy.Basic256Sha256, keys, data, signature)); // a failed check leaves the HMAC reset
+    }
+
+    [Fact]
+    public void Sign_KeysMatchStaticHmacOfSigningKey()
+    {
+        using var keys = new SymmetricKeys(RandomNumberGenerator.GetBytes(32), new byte[32], new byte[16]);
+        var data = RandomNumberGenerator.GetBytes(1000);
+        var expected = new byte[32];
+        var signature = new byte[32];
+        SymmetricCrypto.Sign(SecurityPolicy.Basic256Sha256, keys.SigningKey, data, expected);
+
+        SymmetricCrypto.Sign(SecurityPolicy.Basic256Sha256, keys, data, signature);
+
+        Assert.Equal(expected, signature);
     }
 
     [Fact]
@@ -68,6 +126,34 @@ public sealed class SymmetricCryptoTests
             Assert.True(SymmetricCrypto.TryDecrypt(receiver, data));
             Assert.Equal(NistPlaintext, Convert.ToHexString(data));
         }
+    }
+
+    [Fact]
+    public void TryDecryptInPlace_SegmentAtAnOffset_MatchesSp80038aEveryMessageAndLeavesTheRestAlone()
+    {
+        // The receive loop decrypts a chunk where it lies in a pooled array: each message from the token's IV.
+        using var keys = new SymmetricKeys(new byte[32], Convert.FromHexString("603DEB1015CA71BE2B73AEF0857D77811F352C073B6108D72D9810A30914DFF4"), NistIv);
+        var buffer = new byte[8 + 32 + 8];
+        for (var i = 0; i < 3; i++)
+        {
+            buffer.AsSpan().Fill(0xEE);
+            Convert.FromHexString("F58C4C04D6E5F1BA779EABFB5F7BFBD69CFC4E967EDB808D679F777BC6702C7D").CopyTo(buffer, 8);
+
+            Assert.True(SymmetricCrypto.TryDecryptInPlace(keys, new ArraySegment<byte>(buffer, 8, 32)));
+
+            Assert.Equal(NistPlaintext, Convert.ToHexString(buffer, 8, 32));
+            Assert.Equal(-1, buffer.AsSpan(0, 8).IndexOfAnyExcept((byte)0xEE));
+            Assert.Equal(-1, buffer.AsSpan(40).IndexOfAnyExcept((byte)0xEE));
+        }
+    }
+
+    [Fact]
+    public void TryDecryptInPlace_NotWholeBlocks_ReturnsFalse()
+    {
+        using var keys = new SymmetricKeys(new byte[32], new byte[16], new byte[16]);
+
+        Assert.False(SymmetricCrypto.TryDecryptInPlace(keys, new ArraySegment<byte>(new byte[40], 3, 17)));
+        Assert.True(SymmetricCrypto.TryDecryptInPlace(keys, new ArraySegment<byte>(new byte[40], 3, 0)));
     }
 
     [Fact]
