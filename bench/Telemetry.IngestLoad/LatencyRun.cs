@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Telemetry.Core;
 using Telemetry.Edge.Forwarding;
@@ -10,77 +8,70 @@ using Telemetry.Testing.Peers;
 
 namespace Telemetry.IngestLoad;
 
+/// <summary>Settings of one latency run; the defaults are the edge's own.</summary>
+public sealed record LatencySettings(int Rate, TimeSpan Duration)
+{
+    /// <summary>The forwarder's gzip (datacenter `gzip:` in edge.yaml).</summary>
+    public bool Gzip { get; init; } = true;
+
+    /// <summary>The spool's group-commit window; null: the spool's default.</summary>
+    public TimeSpan? CommitWindow { get; init; }
+
+    /// <summary>At the full rate before measuring: the JIT's tier-1 recompiles of both processes finish in it.</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(10);
+}
+
 /// <summary>
 /// Edge → live subscriber latency at a paced sample rate: every 10 ms the "edge" (a real spool on disk and the real
 /// forwarder) takes in rate/100 samples whose source time is the moment it received them; telemetry-ingest (own
-/// process, store VictoriaMetrics) fans them out; a server-sent-events subscriber measures arrival − source time
-/// (the event carries milliseconds, so each figure is at most 1 ms pessimistic). Every 2 s a probe sample also
-/// measures how long until VictoriaMetrics answers it to a query (no force-flush: what an analyst sees).
+/// process, store VictoriaMetrics) fans them out; a server-sent-events subscriber (<see cref="LiveSseSubscriber"/>)
+/// measures arrival − source time. Also reported: the spool append (call → durable) per tick, where the CPU went
+/// (this process = producer + spool + forwarder + subscriber; ingest; VictoriaMetrics) and, every 2 s, how long
+/// until VictoriaMetrics answers a probe sample to a query (no force-flush: what an analyst sees).
 /// </summary>
 public static class LatencyRun
 {
-    public static async Task RunAsync(int rate, TimeSpan duration)
+    public static async Task RunAsync(LatencySettings settings)
     {
+        var (rate, duration) = (settings.Rate, settings.Duration);
         await using var vm = await VictoriaMetricsPeer.StartAsync();
         await using var ingest = await IngestProcess.StartAsync($"{{ kind: victoriametrics, url: '{vm.BaseAddress}' }}");
         using var dir = new TempDirectory("latency-spool");
-        await using var spool = await Spool.OpenAsync(new SpoolOptions(dir.Combine("spool")));
+        var spoolOptions = new SpoolOptions(dir.Combine("spool"));
+        if (settings.CommitWindow is { } window)
+        {
+            spoolOptions = spoolOptions with { GroupCommitInterval = window };
+        }
+
+        await using var spool = await Spool.OpenAsync(spoolOptions);
         using var forwarder = new Forwarder(spool, new DatacenterOptions
         {
             Kind = DatacenterKind.TelemetryIngest,
             BaseUri = ingest.BaseAddress,
             EdgeId = "edge-latency",
             Token = IngestProcess.Token,
+            Gzip = settings.Gzip,
         }, NullLogger<Forwarder>.Instance);
         await forwarder.StartAsync(CancellationToken.None);
 
         using var http = new HttpClient { BaseAddress = ingest.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         using var stop = new CancellationTokenSource();
-        var latencies = new List<double>(rate * (int)duration.TotalSeconds + 1000);
-        var measuring = false;
-        long received = 0;
-        var subscriber = Task.Run(async () =>
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "api/live");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Token", IngestProcess.Token);
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stop.Token);
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
-            while (!stop.IsCancellationRequested)
-            {
-                var line = await reader.ReadLineAsync(stop.Token);
-                if (line is null)
-                {
-                    break;
-                }
-
-                if (!line.StartsWith("data: [", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                using var doc = JsonDocument.Parse(line.AsMemory(6));
-                foreach (var s in doc.RootElement.EnumerateArray())
-                {
-                    received++;
-                    if (Volatile.Read(ref measuring))
-                    {
-                        latencies.Add(now - s.GetProperty("ts").GetInt64());
-                    }
-                }
-            }
-        });
+        var live = new LiveSseSubscriber(rate * ((int)duration.TotalSeconds + 5));
+        var subscriber = Task.Run(() => live.RunAsync(http, IngestProcess.Token, stop.Token));
 
         var perTick = Math.Max(1, rate / 100);
         var paths = Enumerable.Range(0, perTick).Select(i => new AssetPath("plant-load", "hall-1", "line-1", $"m{i / 100:D3}", $"tag_{i % 100:D3}")).ToArray();
         var probePath = new AssetPath("plant-load", "hall-1", "line-1", "probe", "probe");
         var queryable = new List<double>();
+        var appends = new List<double>((int)duration.TotalSeconds * 100 + 100);
         using var batch = new SampleBatch(perTick + 1);
-        long appended = 0;
-        var warmup = TimeSpan.FromSeconds(5);
+        long appended = 0, measuredAppended = 0;
+        var warmup = settings.Warmup;
+        var cpu = new CpuMeter(Environment.ProcessId, ingest.ProcessId, vm.Process.ProcessId);
         var watch = Stopwatch.StartNew();
         var tick = 0L;
         var nextProbe = warmup;
+        var measuring = false;
         Task? probe = null;
         while (watch.Elapsed < warmup + duration)
         {
@@ -93,7 +84,9 @@ public static class LatencyRun
 
             if (!measuring && watch.Elapsed >= warmup)
             {
-                Volatile.Write(ref measuring, true);
+                measuring = true;
+                live.StartMeasuring();
+                cpu.Start();
             }
 
             batch.Clear();
@@ -110,12 +103,22 @@ public static class LatencyRun
                 nextProbe += TimeSpan.FromSeconds(2);
             }
 
+            var started = Stopwatch.GetTimestamp();
             await spool.WriteAsync(batch);
             appended += batch.Count;
+            if (measuring)
+            {
+                appends.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                measuredAppended += batch.Count;
+            }
+
             tick++;
         }
 
+        var seconds = (watch.Elapsed - warmup).TotalSeconds;
         await Task.Delay(2000);
+        live.StopMeasuring();
+        cpu.Stop();
         await stop.CancelAsync();
         try
         {
@@ -131,12 +134,17 @@ public static class LatencyRun
         }
 
         await forwarder.StopAsync(CancellationToken.None);
+        var latencies = live.Latencies;
         latencies.Sort();
         queryable.Sort();
-        double P(List<double> l, double q) => l.Count == 0 ? double.NaN : l[Math.Min(l.Count - 1, (int)(q * l.Count))];
-        Console.WriteLine($"rate {rate:N0} samples/s for {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up: appended {appended:N0}, received live {received:N0}, measured {latencies.Count:N0}");
+        appends.Sort();
+        static double P(List<double> l, double q) => l.Count == 0 ? double.NaN : l[Math.Min(l.Count - 1, (int)(q * l.Count))];
+        Console.WriteLine($"rate {rate:N0} samples/s for {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up (gzip {(settings.Gzip ? "on" : "off")}, group commit {spoolOptions.GroupCommitInterval.TotalMilliseconds} ms): " +
+            $"appended {appended:N0}, received live {live.Received:N0}, measured {latencies.Count:N0}; reached {measuredAppended / seconds:N0} samples/s while measuring");
         Console.WriteLine($"edge -> live subscriber ms: p50 {P(latencies, 0.5):F0}, p99 {P(latencies, 0.99):F0}, p99.9 {P(latencies, 0.999):F0}, max {(latencies.Count > 0 ? latencies[^1] : double.NaN):F0}");
+        Console.WriteLine($"spool append (call -> durable) ms per tick: p50 {P(appends, 0.5):F2}, p99 {P(appends, 0.99):F2}, max {(appends.Count > 0 ? appends[^1] : double.NaN):F2}");
         Console.WriteLine($"edge -> queryable in VictoriaMetrics ms ({queryable.Count} probes): p50 {P(queryable, 0.5):F0}, max {(queryable.Count > 0 ? queryable[^1] : double.NaN):F0}");
+        Console.WriteLine(cpu.Report(measuredAppended));
     }
 
     private static async Task MeasureQueryableAsync(VictoriaMetricsPeer vm, long sourceNs, List<double> results)
@@ -157,6 +165,43 @@ public static class LatencyRun
             }
 
             await Task.Delay(50);
+        }
+    }
+
+    /// <summary>CPU seconds of this process, the ingest and the store between <see cref="Start"/> and <see cref="Stop"/>.</summary>
+    private sealed class CpuMeter(int self, int ingest, int store)
+    {
+        private readonly int[] _pids = [self, ingest, store];
+        private readonly double[] _start = new double[3];
+        private readonly double[] _used = new double[3];
+        private long _startTicks;
+        private double _wall;
+
+        public void Start()
+        {
+            for (var i = 0; i < _pids.Length; i++)
+            {
+                _start[i] = ProcessCpu.Seconds(_pids[i]);
+            }
+
+            _startTicks = Stopwatch.GetTimestamp();
+        }
+
+        public void Stop()
+        {
+            for (var i = 0; i < _pids.Length; i++)
+            {
+                _used[i] = ProcessCpu.Seconds(_pids[i]) - _start[i];
+            }
+
+            _wall = Stopwatch.GetElapsedTime(_startTicks).TotalSeconds;
+        }
+
+        public string Report(long samples)
+        {
+            var millions = Math.Max(1, samples) / 1e6;
+            return $"CPU over {_wall:F1} s (cores used; s per M samples): edge+producer+subscriber {_used[0] / _wall:F2} ({_used[0] / millions:F2}), " +
+                $"ingest {_used[1] / _wall:F2} ({_used[1] / millions:F2}), VictoriaMetrics {_used[2] / _wall:F2} ({_used[2] / millions:F2}); load {File.ReadAllText("/proc/loadavg").Trim()}";
         }
     }
 }

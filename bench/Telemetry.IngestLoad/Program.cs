@@ -3,9 +3,11 @@
 //   dotnet run -c Release --project bench/Telemetry.IngestLoad -- throughput [--seconds 20] [--connections 4]
 //       the same gzip bodies (5,000 edge lines each) written to VictoriaMetrics and InfluxDB 1.x directly, and through
 //       telemetry-ingest (its own process) into each of them and into the null store; lines/s, CPU per million lines.
-//   dotnet run -c Release --project bench/Telemetry.IngestLoad -- latency [--rate 100000] [--seconds 30]
+//   dotnet run -c Release --project bench/Telemetry.IngestLoad -- latency [--rate 100000] [--seconds 30] [--gzip 0|1] [--commit-window-ms MS] [--warmup-seconds 10]
 //       edge spool + forwarder -> telemetry-ingest (store VictoriaMetrics) -> a live SSE subscriber: latency from the
-//       sample's source time (stamped when the edge received it) to its arrival at the subscriber, and to queryable.
+//       sample's source time (stamped when the edge received it) to its arrival at the subscriber, and to queryable;
+//       the spool append per tick and the CPU of each process. --gzip 0: the forwarder sends plain line protocol;
+//       --commit-window-ms: the spool's group-commit window (default the spool's).
 using System.Globalization;
 using Telemetry.IngestLoad;
 
@@ -23,10 +25,15 @@ switch (command)
         await ThroughputRun.RunAsync(TimeSpan.FromSeconds(Arg("--seconds", 20)), (int)Arg("--connections", 4));
         break;
     case "latency":
-        await LatencyRun.RunAsync((int)Arg("--rate", 100_000), TimeSpan.FromSeconds(Arg("--seconds", 30)));
+        await LatencyRun.RunAsync(new LatencySettings((int)Arg("--rate", 100_000), TimeSpan.FromSeconds(Arg("--seconds", 30)))
+        {
+            Gzip = Arg("--gzip", 1) != 0,
+            CommitWindow = Arg("--commit-window-ms", -1) is >= 0 and var ms ? TimeSpan.FromMilliseconds(ms) : null,
+            Warmup = TimeSpan.FromSeconds(Arg("--warmup-seconds", 10)),
+        });
         break;
     default:
-        Console.Error.WriteLine("usage: throughput [--seconds S] [--connections C] | latency [--rate R] [--seconds S]");
+        Console.Error.WriteLine("usage: throughput [--seconds S] [--connections C] | latency [--rate R] [--seconds S] [--gzip 0|1] [--commit-window-ms MS] [--warmup-seconds W]");
         return 2;
 }
 
