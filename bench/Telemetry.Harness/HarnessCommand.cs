@@ -15,10 +15,14 @@ public static class HarnessCommand
         new NetworkFault(),
         new PlcRestartFault(),
         new SpoolFullFault(),
+        new MosquittoRestartFault(),
     ];
 
+    /// <summary>Runs only our pipeline into InfluxDB 1.x and the Node-RED anchor, on the same load (the comparison table).</summary>
+    public const string Compare = "compare";
+
     public static IEnumerable<string> ScenarioNames =>
-        Faults.Select(f => f.Name).Prepend(NodeRedScenario.Name).Prepend(ScenarioRunner.SteadyInflux).Prepend(ScenarioRunner.Steady);
+        Faults.Select(f => f.Name).Prepend(ScenarioRunner.MqttSteady).Prepend(NodeRedScenario.Name).Prepend(ScenarioRunner.SteadyInflux).Prepend(ScenarioRunner.Steady);
 
     public static async Task<int> RunAsync(string[] args, TextWriter log, CancellationToken cancellationToken)
     {
@@ -27,6 +31,8 @@ public static class HarnessCommand
         var isShort = false;
         string? scenario = null;
         var outDirectory = "harness-results";
+        int? items = null;
+        int? loadMs = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -40,25 +46,34 @@ public static class HarnessCommand
                 case "--out" when i + 1 < args.Length:
                     outDirectory = args[++i];
                     break;
+                case "--items" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n is > 0 and <= 100_000:
+                    items = n;
+                    i++;
+                    break;
+                case "--load-ms" when i + 1 < args.Length && int.TryParse(args[i + 1], out var ms) && ms is >= 10 and <= 60_000:
+                    loadMs = ms;
+                    i++;
+                    break;
                 default:
-                    log.WriteLine($"unknown argument '{args[i]}'. Usage: [--short] [--scenario {string.Join('|', ScenarioNames)}] [--out DIR]");
+                    log.WriteLine($"unknown or invalid argument '{args[i]}'. Usage: [--short] [--scenario {string.Join('|', ScenarioNames)}] [--items 1..100000] [--load-ms 10..60000] [--out DIR]");
                     return 2;
             }
         }
 
-        if (scenario is not null && !ScenarioNames.Contains(scenario, StringComparer.Ordinal))
+        if (scenario is not null && scenario != Compare && !ScenarioNames.Contains(scenario, StringComparer.Ordinal))
         {
-            log.WriteLine($"unknown scenario '{scenario}'; use one of {string.Join(", ", ScenarioNames)}.");
+            log.WriteLine($"unknown scenario '{scenario}'; use one of {string.Join(", ", ScenarioNames)}, or {Compare} (steady-influxdb and nodered on the same load).");
             return 2;
         }
 
         var settings = isShort ? HarnessSettings.ShortRun(outDirectory, scenario) : HarnessSettings.Full(outDirectory, scenario);
+        settings = settings with { Items = items ?? settings.Items, LoadMs = loadMs ?? settings.LoadMs };
         Directory.CreateDirectory(outDirectory);
         log.WriteLine($"{DateTime.UtcNow:u} {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}; results in {Path.GetFullPath(outDirectory)}");
         var results = new List<ScenarioResult>();
         var failures = new List<string>();
         var anchors = new List<AnchorResult>();
-        foreach (var name in ScenarioNames.Where(n => scenario is null || n == scenario))
+        foreach (var name in ScenarioNames.Where(n => scenario is null || n == scenario || (scenario == Compare && n is ScenarioRunner.SteadyInflux or NodeRedScenario.Name)))
         {
             var fault = Faults.FirstOrDefault(f => f.Name == name);
             try
@@ -70,7 +85,8 @@ public static class HarnessCommand
                 }
 
                 var store = name == ScenarioRunner.SteadyInflux ? Check.HarnessStore.InfluxDb1 : Check.HarnessStore.VictoriaMetrics;
-                var result = await ScenarioRunner.RunAsync(settings, fault, log, cancellationToken, store);
+                var load = name == ScenarioRunner.MqttSteady ? Rig.HarnessLoad.Mqtt : Rig.HarnessLoad.OpcUa;
+                var result = await ScenarioRunner.RunAsync(settings, fault, log, cancellationToken, store, load);
                 results.Add(result);
                 CsvReport.Write(result, outDirectory);
                 log.WriteLine($"[{name}] plot: {await PlotRenderer.WriteAsync(result, outDirectory, cancellationToken)}");
