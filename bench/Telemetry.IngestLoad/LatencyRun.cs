@@ -24,9 +24,9 @@ public sealed record LatencySettings(int Rate, TimeSpan Duration)
 /// <summary>
 /// Edge → live subscriber latency at a paced sample rate: every 10 ms the "edge" (a real spool on disk and the real
 /// forwarder) takes in rate/100 samples whose source time is the moment it received them; telemetry-ingest (own
-/// process, store VictoriaMetrics) fans them out; a server-sent-events subscriber (<see cref="LiveSseSubscriber"/>)
-/// measures arrival − source time. Also reported: the spool append (call → durable) per tick, where the CPU went
-/// (this process = producer + spool + forwarder + subscriber; ingest; VictoriaMetrics) and, every 2 s, how long
+/// process, store VictoriaMetrics) fans them out; a server-sent-events subscriber in its own process
+/// (<see cref="SubscriberProcess"/>) measures arrival − source time. Also reported: the spool append (call → durable)
+/// per tick, where the CPU went (this process = producer + spool + forwarder; subscriber; ingest; VictoriaMetrics) and, every 2 s, how long
 /// until VictoriaMetrics answers a probe sample to a query (no force-flush: what an analyst sees).
 /// </summary>
 public static class LatencyRun
@@ -54,10 +54,7 @@ public static class LatencyRun
         }, NullLogger<Forwarder>.Instance);
         await forwarder.StartAsync(CancellationToken.None);
 
-        using var http = new HttpClient { BaseAddress = ingest.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
-        using var stop = new CancellationTokenSource();
-        var live = new LiveSseSubscriber(rate * ((int)duration.TotalSeconds + 5));
-        var subscriber = Task.Run(() => live.RunAsync(http, IngestProcess.Token, stop.Token));
+        using var live = await SubscriberProcess.StartAsync(ingest.BaseAddress, IngestProcess.Token, rate * ((int)duration.TotalSeconds + 5));
 
         var perTick = Math.Max(1, rate / 100);
         var paths = Enumerable.Range(0, perTick).Select(i => new AssetPath("plant-load", "hall-1", "line-1", $"m{i / 100:D3}", $"tag_{i % 100:D3}")).ToArray();
@@ -67,7 +64,7 @@ public static class LatencyRun
         using var batch = new SampleBatch(perTick + 1);
         long appended = 0, measuredAppended = 0;
         var warmup = settings.Warmup;
-        var cpu = new CpuMeter(Environment.ProcessId, ingest.ProcessId, vm.Process.ProcessId);
+        var cpu = new CpuMeter(Environment.ProcessId, live.ProcessId, ingest.ProcessId, vm.Process.ProcessId);
         var watch = Stopwatch.StartNew();
         var tick = 0L;
         var nextProbe = warmup;
@@ -85,7 +82,7 @@ public static class LatencyRun
             if (!measuring && watch.Elapsed >= warmup)
             {
                 measuring = true;
-                live.StartMeasuring();
+                await live.StartMeasuringAsync();
                 cpu.Start();
             }
 
@@ -117,16 +114,8 @@ public static class LatencyRun
 
         var seconds = (watch.Elapsed - warmup).TotalSeconds;
         await Task.Delay(2000);
-        live.StopMeasuring();
         cpu.Stop();
-        await stop.CancelAsync();
-        try
-        {
-            await subscriber;
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        var seen = await live.StopAsync();
 
         if (probe is not null)
         {
@@ -134,14 +123,13 @@ public static class LatencyRun
         }
 
         await forwarder.StopAsync(CancellationToken.None);
-        var latencies = live.Latencies;
-        latencies.Sort();
         queryable.Sort();
         appends.Sort();
         static double P(List<double> l, double q) => l.Count == 0 ? double.NaN : l[Math.Min(l.Count - 1, (int)(q * l.Count))];
         Console.WriteLine($"rate {rate:N0} samples/s for {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up (gzip {(settings.Gzip ? "on" : "off")}, group commit {spoolOptions.GroupCommitInterval.TotalMilliseconds} ms): " +
-            $"appended {appended:N0}, received live {live.Received:N0}, measured {latencies.Count:N0}; reached {measuredAppended / seconds:N0} samples/s while measuring");
-        Console.WriteLine($"edge -> live subscriber ms: p50 {P(latencies, 0.5):F0}, p99 {P(latencies, 0.99):F0}, p99.9 {P(latencies, 0.999):F0}, max {(latencies.Count > 0 ? latencies[^1] : double.NaN):F0}");
+            $"appended {appended:N0}, forwarded {forwarder.Status.DeliveredSamples:N0} in {forwarder.Status.DeliveredBatches:N0} requests ({forwarder.Status.FailedAttempts} failed attempts), " +
+            $"received live {seen.Received:N0} (hub dropped {seen.Dropped:N0}), measured {seen.Measured:N0}; reached {measuredAppended / seconds:N0} samples/s while measuring");
+        Console.WriteLine($"edge -> live subscriber ms: p50 {seen.P50:F0}, p99 {seen.P99:F0}, p99.9 {seen.P999:F0}, max {seen.Max:F0}");
         Console.WriteLine($"spool append (call -> durable) ms per tick: p50 {P(appends, 0.5):F2}, p99 {P(appends, 0.99):F2}, max {(appends.Count > 0 ? appends[^1] : double.NaN):F2}");
         Console.WriteLine($"edge -> queryable in VictoriaMetrics ms ({queryable.Count} probes): p50 {P(queryable, 0.5):F0}, max {(queryable.Count > 0 ? queryable[^1] : double.NaN):F0}");
         Console.WriteLine(cpu.Report(measuredAppended));
@@ -168,14 +156,17 @@ public static class LatencyRun
         }
     }
 
-    /// <summary>CPU seconds of this process, the ingest and the store between <see cref="Start"/> and <see cref="Stop"/>.</summary>
-    private sealed class CpuMeter(int self, int ingest, int store)
+    /// <summary>CPU seconds of this process, the subscriber, the ingest and the store between <see cref="Start"/> and <see cref="Stop"/>.</summary>
+    private sealed class CpuMeter(int self, int subscriber, int ingest, int store)
     {
-        private readonly int[] _pids = [self, ingest, store];
-        private readonly double[] _start = new double[3];
-        private readonly double[] _used = new double[3];
+        private readonly int[] _pids = [self, subscriber, ingest, store];
+        private readonly double[] _start = new double[4];
+        private readonly double[] _used = new double[4];
         private long _startTicks;
         private double _wall;
+        private long _allocated;
+        private int _gen0;
+        private int _gen2;
 
         public void Start()
         {
@@ -185,6 +176,9 @@ public static class LatencyRun
             }
 
             _startTicks = Stopwatch.GetTimestamp();
+            _allocated = GC.GetTotalAllocatedBytes();
+            _gen0 = GC.CollectionCount(0);
+            _gen2 = GC.CollectionCount(2);
         }
 
         public void Stop()
@@ -195,13 +189,17 @@ public static class LatencyRun
             }
 
             _wall = Stopwatch.GetElapsedTime(_startTicks).TotalSeconds;
+            _allocated = GC.GetTotalAllocatedBytes() - _allocated;
+            _gen0 = GC.CollectionCount(0) - _gen0;
+            _gen2 = GC.CollectionCount(2) - _gen2;
         }
 
         public string Report(long samples)
         {
             var millions = Math.Max(1, samples) / 1e6;
-            return $"CPU over {_wall:F1} s (cores used; s per M samples): edge+producer+subscriber {_used[0] / _wall:F2} ({_used[0] / millions:F2}), " +
-                $"ingest {_used[1] / _wall:F2} ({_used[1] / millions:F2}), VictoriaMetrics {_used[2] / _wall:F2} ({_used[2] / millions:F2}); load {File.ReadAllText("/proc/loadavg").Trim()}";
+            return $"CPU over {_wall:F1} s (cores used; s per M samples): edge+producer {_used[0] / _wall:F2} ({_used[0] / millions:F2}), " +
+                $"allocated {(double)_allocated / Math.Max(1, samples):F1} B per sample, {_gen0} gen0 / {_gen2} gen2 GCs; " +
+                $"subscriber {_used[1] / _wall:F2} ({_used[1] / millions:F2}), ingest {_used[2] / _wall:F2} ({_used[2] / millions:F2}), VictoriaMetrics {_used[3] / _wall:F2} ({_used[3] / millions:F2}); load {File.ReadAllText("/proc/loadavg").Trim()}";
         }
     }
 }

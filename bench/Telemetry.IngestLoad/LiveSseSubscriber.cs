@@ -13,12 +13,17 @@ public sealed class LiveSseSubscriber
 {
     private readonly List<double> _latencies;
     private long _received;
+    private long _dropped;
+    private bool _droppedEvent;
     private volatile bool _measuring;
 
     public LiveSseSubscriber(int capacity) => _latencies = new List<double>(capacity);
 
     /// <summary>Samples that arrived since start (measured or not).</summary>
     public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>Samples the ingest's live hub dropped for this (too slow) subscriber, from its `dropped` events.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Latencies of the samples that arrived while measuring; read after <see cref="RunAsync"/> ended.</summary>
     public List<double> Latencies => _latencies;
@@ -27,12 +32,14 @@ public sealed class LiveSseSubscriber
 
     public void StopMeasuring() => _measuring = false;
 
-    public async Task RunAsync(HttpClient http, string token, CancellationToken cancellationToken)
+    /// <param name="subscribed">Called once the response headers arrived (the hub has the subscription).</param>
+    public async Task RunAsync(HttpClient http, string token, CancellationToken cancellationToken, Action? subscribed = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/live");
         request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
+        subscribed?.Invoke();
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         var buffer = new byte[1 << 20];
         var filled = 0;
@@ -74,6 +81,15 @@ public sealed class LiveSseSubscriber
             if (line.StartsWith("data: ["u8))
             {
                 CountSamples(line, nowMs);
+            }
+            else if (line.StartsWith("event: "u8))
+            {
+                _droppedEvent = line.SequenceEqual("event: dropped"u8);
+            }
+            else if (_droppedEvent && line.StartsWith("data: "u8) && Utf8Parser.TryParse(line[6..], out long dropped, out _))
+            {
+                Interlocked.Add(ref _dropped, dropped);
+                _droppedEvent = false;
             }
         }
     }

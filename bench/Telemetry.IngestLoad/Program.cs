@@ -12,6 +12,11 @@ using System.Globalization;
 using Telemetry.IngestLoad;
 
 var command = args.Length > 0 ? args[0] : "throughput";
+if (command == "live-subscriber")
+{
+    return await SubscriberProcess.RunChildAsync(args); // the latency run's subscriber (a child process), stdout is its protocol
+}
+
 double Arg(string name, double fallback)
 {
     var i = Array.IndexOf(args, name);
