@@ -2,36 +2,60 @@ using Telemetry.Testing.Peers;
 
 namespace Telemetry.IngestLoad;
 
-/// <summary>Stores written directly vs through telemetry-ingest, same bodies, same connections, same run.</summary>
+/// <summary>
+/// Stores written directly vs through telemetry-ingest, same bodies, same connections, same run. With
+/// <c>pin</c> the store runs alone on CPU 1 in every row, and the load generator and the ingest share CPU 0 (the null
+/// store row: the ingest alone on CPU 1), so "via ingest" against "direct" shows whether the ingest, on a core of its
+/// own, keeps the store as busy as the store's own clients do.
+/// </summary>
 public static class ThroughputRun
 {
     private const int Lines = 5000;
 
-    public static async Task RunAsync(TimeSpan duration, int connections)
+    public static async Task RunAsync(TimeSpan duration, int connections, bool pin = false)
     {
         var bodies = LoadBodies.Make(64, Lines);
-        Console.WriteLine($"bodies: {bodies.Length} x {Lines} lines, {bodies.Average(b => b.Length) / 1024:F0} KiB gzip each; {connections} connections, {duration.TotalSeconds:F0} s per row");
+        Console.WriteLine($"bodies: {bodies.Length} x {Lines} lines, {bodies.Average(b => b.Length) / 1024:F0} KiB gzip each; {connections} connections, {duration.TotalSeconds:F0} s per row" +
+            (pin ? "; pinned: store on CPU 1, load generator and ingest on CPU 0 (null store: ingest on CPU 1)" : ""));
+        if (pin)
+        {
+            await CpuPinning.PinAsync(Environment.ProcessId, 0);
+        }
+
         Console.WriteLine("| target | path | lines/s | requests failed | ingest CPU s per M lines | store CPU s per M lines | ingest RSS MiB |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
 
         await using (var ingest = await IngestProcess.StartAsync("{ kind: none }"))
         {
+            await PinIf(ingest.ProcessId, 1);
             await Row("null store", "via ingest", new Uri(ingest.BaseAddress, "api/v2/write?bucket=b"), IngestProcess.Token, ingest.ProcessId, null);
         }
 
         await using (var vm = await VictoriaMetricsPeer.StartAsync())
         {
+            await PinIf(vm.Process.ProcessId, 1);
             await Row("VictoriaMetrics", "direct", new Uri(vm.BaseAddress, "write"), null, null, vm.Process.ProcessId);
             await using var ingest = await IngestProcess.StartAsync($"{{ kind: victoriametrics, url: '{vm.BaseAddress}' }}");
+            await PinIf(ingest.ProcessId, 0);
             await Row("VictoriaMetrics", "via ingest", new Uri(ingest.BaseAddress, "api/v2/write?bucket=b"), IngestProcess.Token, ingest.ProcessId, vm.Process.ProcessId);
         }
 
         await using (var influx = await InfluxDbPeer.StartAsync())
         {
             await influx.CreateDatabaseAsync("load");
+            await PinIf(influx.Process.ProcessId, 1);
             await Row("InfluxDB 1.x", "direct", influx.WriteUri("load"), null, null, influx.Process.ProcessId);
             await using var ingest = await IngestProcess.StartAsync($"{{ kind: influxdb1, url: '{influx.BaseAddress}', database: load }}");
+            await PinIf(ingest.ProcessId, 0);
             await Row("InfluxDB 1.x", "via ingest", new Uri(ingest.BaseAddress, "api/v2/write?bucket=b"), IngestProcess.Token, ingest.ProcessId, influx.Process.ProcessId);
+        }
+
+        async Task PinIf(int pid, int cpu)
+        {
+            if (pin)
+            {
+                await CpuPinning.PinAsync(pid, cpu);
+            }
         }
 
         async Task Row(string target, string path, Uri uri, string? token, int? ingestPid, int? storePid)
