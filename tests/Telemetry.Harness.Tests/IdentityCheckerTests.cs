@@ -75,4 +75,38 @@ public sealed class IdentityCheckerTests
         Assert.Equal(0, result.Lost);
         Assert.Equal(6, result.NotObserved);
     }
+
+    [Fact]
+    public void MissingRuns_WholeLoadGapAndOneItem_NamesEachRunWithItsItemCount()
+    {
+        var checker = new IdentityChecker(Series, 10, 19, TimeOf);
+        for (var t = 10; t <= 19; t++)
+        {
+            if (t is < 12 or > 14)
+            {
+                checker.Add(new StoredPoint("m000", "t000", TimeOf(t), t));
+                if (t != 17)
+                {
+                    checker.Add(new StoredPoint("m000", "t001", TimeOf(t), t));
+                }
+            }
+        }
+
+        var runs = checker.MissingRuns();
+
+        Assert.StartsWith("ticks 12..14 (", runs, StringComparison.Ordinal);
+        Assert.Contains("3 ticks) 2 of 2 items", runs, StringComparison.Ordinal);
+        Assert.Contains("ticks 17..17 (", runs, StringComparison.Ordinal);
+        Assert.EndsWith("1 ticks) 1 of 2 items", runs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingRuns_NothingMissing_None()
+    {
+        var checker = new IdentityChecker(Series, 10, 10, TimeOf);
+        checker.Add(new StoredPoint("m000", "t000", TimeOf(10), 10));
+        checker.Add(new StoredPoint("m000", "t001", TimeOf(10), 10));
+
+        Assert.Equal("none", checker.MissingRuns());
+    }
 }

@@ -124,6 +124,50 @@ public sealed class IdentityChecker
         return new CheckResult((long)_seen.Length * (_toTick - _fromTick + 1), _stored, lost, dup, notObserved, _foreign, examples.ToString().Trim());
     }
 
+    /// <summary>
+    /// Where the missing samples are: runs of consecutive ticks in which the same number of items is missing, e.g.
+    /// "ticks 100..180 (8.1 s) 200 of 200 items" (a whole-load gap: the source or the edge stalled) vs scattered items.
+    /// </summary>
+    public string MissingRuns(int maxRuns = 20)
+    {
+        var text = new StringBuilder();
+        var runs = 0;
+        long runStart = -1;
+        var runMissing = 0;
+        for (var t = 0L; t <= _toTick - _fromTick + 1; t++)
+        {
+            var missing = 0;
+            if (t <= _toTick - _fromTick)
+            {
+                foreach (var row in _seen)
+                {
+                    if (row[t] == 0)
+                    {
+                        missing++;
+                    }
+                }
+            }
+
+            if (runStart >= 0 && missing != runMissing)
+            {
+                if (runMissing > 0 && ++runs <= maxRuns)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"ticks {_fromTick + runStart}..{_fromTick + t - 1} ({DateTimeOffset.FromUnixTimeMilliseconds(_tickTimeMs(_fromTick + runStart)):HH:mm:ss.f}-{DateTimeOffset.FromUnixTimeMilliseconds(_tickTimeMs(_fromTick + t - 1)):HH:mm:ss.f}, {t - runStart} ticks) {runMissing} of {_seen.Length} items; ");
+                }
+
+                runStart = -1;
+            }
+
+            if (runStart < 0)
+            {
+                runStart = t;
+                runMissing = missing;
+            }
+        }
+
+        return runs == 0 ? "none" : runs > maxRuns ? $"{text}… {runs} runs in all" : text.ToString().TrimEnd(' ', ';');
+    }
+
     private static bool Inside(IReadOnlyList<TickWindow> windows, long tick)
     {
         foreach (var w in windows)

@@ -20,6 +20,9 @@ public abstract class Fault
     /// <summary>A spool budget for this scenario's edge, or null for the default.</summary>
     public virtual SpoolBudget? Spool => null;
 
+    /// <summary>What feeds the edge under this fault (the OPC UA PLC unless the fault is about MQTT).</summary>
+    public virtual HarnessLoad Load => HarnessLoad.OpcUa;
+
     /// <summary>Injects the fault, holds it, repairs it; returns once repaired.</summary>
     public abstract Task<FaultOutcome> RunAsync(HarnessRig rig, HarnessSettings settings, CancellationToken cancellationToken);
 
@@ -44,5 +47,5 @@ public abstract class Fault
 
     /// <summary>The ticks from <paramref name="fromMs"/> − 1 s to <paramref name="toMs"/> + 2 s: what an absent OPC UA client cannot get back.</summary>
     protected static TickWindow Window(HarnessRig rig, long fromMs, long toMs, string why) =>
-        new(rig.Plc.TickAt(fromMs - 1000), rig.Plc.TickAt(toMs + 2000), why);
+        new(rig.Grid.TickAt(fromMs - 1000), rig.Grid.TickAt(toMs + 2000), why);
 }

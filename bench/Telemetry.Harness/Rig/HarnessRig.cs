@@ -6,11 +6,12 @@ using Telemetry.Testing.Peers;
 namespace Telemetry.Harness.Rig;
 
 /// <summary>
-/// Everything of one scenario, all real and each its own process: the simulated PLC (node-opcua) → telemetry-edge →
+/// Everything of one scenario, all real and each its own process: the simulated PLC (node-opcua) — or, for the MQTT
+/// load, Mosquitto with the in-harness JSON and Sparkplug B device fleets — → telemetry-edge →
 /// [edge link: fault proxy] → telemetry-ingest → [store link: fault proxy] → VictoriaMetrics or InfluxDB 1.x; a live subscriber on
 /// the ingest, a queryable probe on the store, and a CPU/memory meter per process.
 /// </summary>
-public sealed class HarnessRig : IAsyncDisposable
+public sealed partial class HarnessRig : IAsyncDisposable
 {
     private HarnessRig()
     {
@@ -28,7 +29,19 @@ public sealed class HarnessRig : IAsyncDisposable
 
     public FaultProxy EdgeLink { get; private set; } = null!;
 
+    /// <summary>The simulated PLC; null for the MQTT load (<see cref="HarnessLoad.Mqtt"/>).</summary>
     public PlcProcess Plc { get; private set; } = null!;
+
+    public HarnessLoad Load { get; private set; }
+
+    /// <summary>The load's tick grid (value = tick, timestamp = the tick's grid time).</summary>
+    public TickGrid Grid { get; private set; } = null!;
+
+    /// <summary>The MQTT load's broker (null for OPC UA).</summary>
+    public MosquittoPeer? Broker { get; private set; }
+
+    /// <summary>The MQTT load's device fleets (empty for OPC UA).</summary>
+    public IReadOnlyList<MqttLoadPublisher> Publishers { get; private set; } = [];
 
     public EdgeProcess Edge { get; private set; } = null!;
 
@@ -43,9 +56,11 @@ public sealed class HarnessRig : IAsyncDisposable
     /// <summary>(machine, tag) of item i.</summary>
     public IReadOnlyList<(string Machine, string Tag)> Series { get; private set; } = [];
 
-    public static async Task<HarnessRig> StartAsync(HarnessSettings settings, HarnessStore store, SpoolBudget? spool, CancellationToken cancellationToken)
+    public static async Task<HarnessRig> StartAsync(HarnessSettings settings, HarnessStore store, SpoolBudget? spool, CancellationToken cancellationToken,
+        HarnessLoad load = HarnessLoad.OpcUa)
     {
-        var rig = new HarnessRig { Store = store };
+        ArgumentNullException.ThrowIfNull(settings);
+        var rig = new HarnessRig { Store = store, Load = load, Grid = new TickGrid(settings.LoadMs) };
         try
         {
             PeerProcess storeProcess;
@@ -66,16 +81,26 @@ public sealed class HarnessRig : IAsyncDisposable
             }
 
             rig.EdgeLink = new FaultProxy(rig.Ingest.Port, "edge→datacenter");
-            rig.Plc = await PlcProcess.StartAsync(settings.Items, settings.LoadMs, cancellationToken);
-            var plc = rig.Plc;
             var link = rig.EdgeLink.Port;
-            rig.Edge = await EdgeProcess.StartAsync((web, data) => EdgeConfigWriter.Write(web, data, link, plc, spool), cancellationToken);
-            rig.Series = [.. Enumerable.Range(0, settings.Items).Select(i => (EdgeConfigWriter.MachineOf(i), EdgeConfigWriter.TagOf(i)))];
+            ProcessMeter loadMeter;
+            if (load == HarnessLoad.Mqtt)
+            {
+                loadMeter = await rig.StartMqttLoadAsync(settings, link, spool, cancellationToken);
+            }
+            else
+            {
+                rig.Plc = await PlcProcess.StartAsync(settings.Items, settings.LoadMs, cancellationToken);
+                var plc = rig.Plc;
+                rig.Edge = await EdgeProcess.StartAsync((web, data) => EdgeConfigWriter.Write(web, data, link, plc, spool), cancellationToken);
+                rig.Series = [.. Enumerable.Range(0, settings.Items).Select(i => (EdgeConfigWriter.MachineOf(i), EdgeConfigWriter.TagOf(i)))];
+                loadMeter = new ProcessMeter("PLC (node-opcua)", () => plc.ProcessId);
+            }
+
             rig.Reader = store == HarnessStore.InfluxDb1
                 ? new InfluxReader(rig.Influx!.BaseAddress, Database, [.. rig.Series.Select(s => s.Machine).Distinct()])
                 : new VictoriaReader(rig.Victoria!.BaseAddress);
             rig.Live = new LiveProbe(rig.Ingest.BaseAddress, IngestProcess.Token);
-            rig.Queryable = new QueryableProbe(rig.Reader, EdgeConfigWriter.MachineOf(0), EdgeConfigWriter.TagOf(0), plc.TickAt, plc.TickTimeMs);
+            rig.Queryable = new QueryableProbe(rig.Reader, rig.Series[0].Machine, rig.Series[0].Tag, rig.Grid.TickAt, rig.Grid.TickTimeMs);
             var ingest = rig.Ingest;
             var edge = rig.Edge;
             rig.Meters =
@@ -83,7 +108,7 @@ public sealed class HarnessRig : IAsyncDisposable
                 new ProcessMeter("telemetry-edge", () => edge.ProcessId),
                 new ProcessMeter("telemetry-ingest", () => ingest.ProcessId),
                 new ProcessMeter(StoreRole, () => storeProcess.HasExited ? null : storeProcess.ProcessId),
-                new ProcessMeter("PLC (node-opcua)", () => plc.ProcessId),
+                loadMeter,
             ];
         }
         catch
@@ -115,7 +140,13 @@ public sealed class HarnessRig : IAsyncDisposable
         }
 
         Reader?.Dispose();
+        foreach (var publisher in Publishers)
+        {
+            await publisher.DisposeAsync();
+        }
+
         await DisposeQuietlyAsync(Edge);
+        await DisposeQuietlyAsync(Broker);
         await DisposeQuietlyAsync(Plc);
         await DisposeQuietlyAsync(EdgeLink);
         await DisposeQuietlyAsync(Ingest);
