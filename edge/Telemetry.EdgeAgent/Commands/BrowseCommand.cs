@@ -11,8 +11,10 @@ namespace Telemetry.EdgeAgent.Commands;
 
 /// <summary>
 /// `telemetry-edge browse opc.tcp://host:port [--depth N] [--from Objects/…] [--user U --password-env VAR]
-/// [--snippet Objects/Press1]`: prints a PLC's address space as an indented tree (browse names, node ids with
-/// namespace URIs, data types, current values), or with --snippet an edge.yaml source for one folder.
+/// [--security sign|sign-and-encrypt [--policy NAME] [--pki DIR | --config FILE]] [--snippet Objects/Press1]`:
+/// prints a PLC's address space as an indented tree (browse names, node ids with namespace URIs, data types, current
+/// values), or with --snippet an edge.yaml source for one folder. Secured as a source would be (<see cref="BrowseSecurity"/>):
+/// an untrusted PLC certificate lands in rejected/ and the error names the `certs trust` command.
 /// </summary>
 public static class BrowseCommand
 {
@@ -42,6 +44,7 @@ public static class BrowseCommand
         var passwordEnv = options.GetString("password-env");
         var passwordFile = options.GetString("password-file");
         var timeout = TimeSpan.FromSeconds(options.GetDouble("timeout", 10, 0.1, 600));
+        var security = BrowseSecurity.Read(options);
         options.EnsureAllUsed("browse");
 
         var client = new UaClientOptions
@@ -50,6 +53,11 @@ public static class BrowseCommand
             SessionName = "telemetry-edge browse",
             Identity = Identity(user, passwordEnv, passwordFile),
             RequestTimeout = timeout,
+            SecurityMode = security.Security.Mode,
+            SecurityPolicyUri = security.Security.PolicyUri,
+            PkiPath = security.PkiPath,
+            ApplicationUri = security.ApplicationUri,
+            ApplicationName = security.ApplicationName,
         };
         try
         {
@@ -72,11 +80,21 @@ public static class BrowseCommand
                 || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 var (host, port) = UaTcpHostAndPort(url);
-                var result = ex is OperationCanceledException
-                    ? Telemetry.Edge.Checks.FixHints.TimedOut(host, port, timeout)
-                    : OpcUaProbe.Explain(ex, host, port, timeout);
-                await error.WriteLineAsync($"telemetry-edge: cannot browse {url}: {result.Problem}").ConfigureAwait(false);
-                await error.WriteLineAsync($"  fix: {result.Hint}").ConfigureAwait(false);
+                string? problem, hint;
+                if (ex is OpcUaException ua && SecurityFailure(ua, security, url) is { } refused)
+                {
+                    (problem, hint) = refused;
+                }
+                else
+                {
+                    var result = ex is OperationCanceledException
+                        ? Telemetry.Edge.Checks.FixHints.TimedOut(host, port, timeout)
+                        : OpcUaProbe.Explain(ex, host, port, timeout);
+                    (problem, hint) = (result.Problem, result.Hint);
+                }
+
+                await error.WriteLineAsync($"telemetry-edge: cannot browse {url}: {problem}").ConfigureAwait(false);
+                await error.WriteLineAsync($"  fix: {hint}").ConfigureAwait(false);
                 return CommandLine.Failed;
             }
         }
@@ -87,7 +105,7 @@ public static class BrowseCommand
             {
                 if (snippet is not null)
                 {
-                    await WriteSnippetAsync(session, snippet, depthText is null ? OpcUaSourceOptions.MaxRuleDepth : depth, user, passwordEnv, passwordFile, output, cancellationToken).ConfigureAwait(false);
+                    await WriteSnippetAsync(session, snippet, depthText is null ? OpcUaSourceOptions.MaxRuleDepth : depth, security, user, passwordEnv, passwordFile, output, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -117,6 +135,32 @@ public static class BrowseCommand
         }
 
         return CommandLine.Ok;
+    }
+
+    /// <summary>
+    /// Problem and fix for a refused secured connect: an untrusted PLC certificate (now in rejected/) with the exact
+    /// `certs trust` command for the PKI folder used, else the hints `check` gives; null for other failures.
+    /// </summary>
+    private static (string Problem, string Hint)? SecurityFailure(OpcUaException exception, BrowseSecurity security, string url)
+    {
+        if (OpcUaSecurityHints.UntrustedThumbprint(exception) is { } thumbprint)
+        {
+            var trust = OpcUaSecurityHints.TrustCommand(thumbprint, security.PkiPath);
+            return (exception.Message.Replace(Telemetry.OpcUa.Security.ServerCertificateValidator.TrustCommand(thumbprint), trust, StringComparison.Ordinal),
+                $"Check that the thumbprint is the PLC's (its OPC UA settings show it), then run `{trust}` and browse again.");
+        }
+
+        if (exception.StatusCode.Code == StatusCodes.BadSecurityModeRejected)
+        {
+            return (exception.Message, "Give --security and --policy one of the endpoints the PLC offers (named above), or enable that endpoint on the PLC.");
+        }
+
+        if (exception.StatusCode.Code == StatusCodes.BadSecurityPolicyRejected && security.IsNone)
+        {
+            return (exception.Message, $"The PLC offers only secured endpoints: browse with --security sign-and-encrypt (and the agent's --pki {security.PkiDisplay} or --config), e.g. telemetry-edge browse {url} --security sign-and-encrypt --pki /var/lib/telemetry-edge/pki.");
+        }
+
+        return OpcUaSecurityHints.ForCheck(exception, security.AsSource(url));
     }
 
     private static UserIdentity Identity(string? user, string? passwordEnv, string? passwordFile)
@@ -206,7 +250,7 @@ public static class BrowseCommand
     }
 
     [SuppressMessage("Globalization", "CA1308:Normalize strings to uppercase", Justification = "machine names in configs are lower case by convention")]
-    private static async Task WriteSnippetAsync(UaSession session, string folderPath, int depth, string? user, string? passwordEnv, string? passwordFile, TextWriter output, CancellationToken cancellationToken)
+    private static async Task WriteSnippetAsync(UaSession session, string folderPath, int depth, BrowseSecurity security, string? user, string? passwordEnv, string? passwordFile, TextWriter output, CancellationToken cancellationToken)
     {
         var resolver = new OpcUaNodeResolver(session);
         var path = folderPath.Trim('/').Split('/');
@@ -228,7 +272,7 @@ public static class BrowseCommand
         text.Append(CultureInfo.InvariantCulture, $"  - name: {ConfigName(machine + "-opcua", "plc")}\n");
         text.Append("    type: opcua\n");
         text.Append(CultureInfo.InvariantCulture, $"    endpoint: {session.EndpointUrl}\n");
-        text.Append("    security: none\n");
+        text.Append(security.SnippetLine(session.Endpoint?.SecurityPolicyUri));
         if (user is not null)
         {
             text.Append(CultureInfo.InvariantCulture, $"    username: {Quote(user)}\n");

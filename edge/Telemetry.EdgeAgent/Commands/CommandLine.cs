@@ -83,9 +83,12 @@ public static class CommandLine
           telemetry-edge status [--config /etc/telemetry-edge/edge.yaml | --url http://127.0.0.1:8080]
               Shows the running agent: sources and their rates, spool backlog, datacenter link.
           telemetry-edge browse opc.tcp://host:4840 [--depth 3] [--from Objects/…] [--user U --password-env VAR]
+                                [--security sign|sign-and-encrypt [--policy Basic256Sha256] [--pki DIR | --config FILE]]
                                 [--snippet Objects/Machines/Press1]
               Prints a PLC's address space (browse names, node ids with namespace URIs, data types, values),
-              or with --snippet an edge.yaml source for every variable under that folder.
+              or with --snippet an edge.yaml source for every variable under that folder. --security uses the
+              agent's certificate and trusted PLCs (the config's opcua.pki); an untrusted PLC is named with
+              the `telemetry-edge certs trust` command.
           telemetry-edge certs list | trust <thumbprint-or-file> | reject <thumbprint> | show-own
                                [--config /etc/telemetry-edge/edge.yaml | --pki DIR]
               The OPC UA certificates (data_dir/pki): lists trusted and rejected servers, trusts or rejects
