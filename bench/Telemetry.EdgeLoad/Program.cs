@@ -135,7 +135,7 @@ await using (agent)
     var rss = new List<long>();
     var heap = new List<GcPoint>();
     using var csv = csvPath is null ? null : new StreamWriter(csvPath);
-    csv?.WriteLine("seconds,rss_bytes,heap_bytes,committed_bytes,fragmented_bytes,gen0,gen1,gen2");
+    csv?.WriteLine("seconds,rss_bytes,heap_bytes,committed_bytes,fragmented_bytes,gen0,gen1,gen2,rss_anon_bytes,rss_file_bytes,rss_shmem_bytes");
     var end = DateTime.UtcNow.AddMinutes(minutes);
     while (DateTime.UtcNow < end)
     {
@@ -149,7 +149,7 @@ await using (agent)
         var point = await GcAsync(http);
         heap.Add(point);
         csv?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(DateTime.UtcNow - wall0).TotalSeconds:0},{rss[^1]},{point.HeapBytes},{point.CommittedBytes},{point.FragmentedBytes},{point.Gen0},{point.Gen1},{point.Gen2}"));
+            $"{(DateTime.UtcNow - wall0).TotalSeconds:0},{rss[^1]},{point.HeapBytes},{point.CommittedBytes},{point.FragmentedBytes},{point.Gen0},{point.Gen1},{point.Gen2},{StatusBytes(agent.ProcessId, "RssAnon:")},{StatusBytes(agent.ProcessId, "RssFile:")},{StatusBytes(agent.ProcessId, "RssShmem:")}"));
         await Task.Delay(TimeSpan.FromSeconds(5));
     }
 
@@ -227,11 +227,14 @@ static long CpuTicks(int pid)
     return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
 }
 
-static long RssBytes(int pid)
+static long RssBytes(int pid) => StatusBytes(pid, "VmRSS:");
+
+// A "kB" line of /proc/PID/status (VmRSS, RssAnon, RssFile, RssShmem).
+static long StatusBytes(int pid, string field)
 {
     foreach (var line in File.ReadLines($"/proc/{pid}/status"))
     {
-        if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+        if (line.StartsWith(field, StringComparison.Ordinal))
         {
             return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
         }

@@ -132,6 +132,7 @@ public sealed partial class EdgeRuntime : IAsyncDisposable
         builder.Host.UseSystemd();
         builder.Host.UseWindowsService(o => o.ServiceName = "telemetry-edge");
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services.AddHostedService<MemoryHousekeeper>();
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var sources = createSources(loggers);
