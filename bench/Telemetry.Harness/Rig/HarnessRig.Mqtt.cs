@@ -30,7 +30,9 @@ public sealed partial class HarnessRig
             throw new NotSupportedException("A spool budget is only set up for the OPC UA load.");
         }
 
-        Broker = await MosquittoPeer.StartAsync(persistence: true, cancellationToken: cancellationToken);
+        // HARNESS_MOSQUITTO_PERSISTENCE=false: a broker that keeps nothing across a kill (what such a setup loses).
+        var persistence = !string.Equals(Environment.GetEnvironmentVariable("HARNESS_MOSQUITTO_PERSISTENCE"), "false", StringComparison.OrdinalIgnoreCase);
+        Broker = await MosquittoPeer.StartAsync(persistence: persistence, cancellationToken: cancellationToken);
         var broker = Broker;
         Edge = await EdgeProcess.StartAsync((web, data) => MqttEdgeConfigWriter.Write(web, data, datacenterPort, broker.Port), cancellationToken);
         var count = MqttMachinesPerFormat(settings);
