@@ -53,14 +53,14 @@ public sealed partial class UaSession
     {
         var token = _disposing.Token;
         var dispatcher = new PublishDispatcher(this);
-        var maxOutstanding = _options.PublishRequestCount;
+        var budget = new PublishRequestBudget(_options.PublishRequestCount);
         var outstanding = 0;
         try
         {
             while (!token.IsCancellationRequested)
             {
                 var channel = await WaitForChannelAsync(Timeout.InfiniteTimeSpan, token).ConfigureAwait(false);
-                while (outstanding < maxOutstanding && !_subscriptions.IsEmpty && !channel.IsBroken)
+                while (outstanding < budget.Max && !_subscriptions.IsEmpty && !channel.IsBroken)
                 {
                     SendPublish(channel);
                     outstanding++;
@@ -76,12 +76,12 @@ public sealed partial class UaSession
                 if (outcome.Error is not null)
                 {
                     RequeueAcknowledgements(outcome.Acknowledgements);
-                    maxOutstanding = await HandlePublishErrorAsync(outcome.Error, maxOutstanding, outstanding, channel, token).ConfigureAwait(false);
+                    await HandlePublishErrorAsync(outcome.Error, budget, outstanding, channel, token).ConfigureAwait(false);
                     continue;
                 }
 
                 using var message = outcome.Message!;
-                await HandlePublishResponseAsync(message, dispatcher, token).ConfigureAwait(false);
+                await HandlePublishResponseAsync(message, dispatcher, budget, outstanding, token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -127,7 +127,7 @@ public sealed partial class UaSession
         return _options.RequestTimeout + (2 * longest);
     }
 
-    private async Task HandlePublishResponseAsync(IncomingMessage message, PublishDispatcher dispatcher, CancellationToken token)
+    private async Task HandlePublishResponseAsync(IncomingMessage message, PublishDispatcher dispatcher, PublishRequestBudget budget, int outstanding, CancellationToken token)
     {
         PublishResponseInfo info;
         await _subscriptionLock.WaitAsync(token).ConfigureAwait(false);
@@ -142,7 +142,7 @@ public sealed partial class UaSession
             {
                 // A service result for the whole request: handled like a failed request.
                 _subscriptionLock.Release();
-                await HandlePublishErrorAsync(ex, _options.PublishRequestCount, 0, _channel!, token).ConfigureAwait(false);
+                await HandlePublishErrorAsync(ex, budget, outstanding, _channel!, token).ConfigureAwait(false);
                 await _subscriptionLock.WaitAsync(token).ConfigureAwait(false);
                 return;
             }
@@ -155,6 +155,7 @@ public sealed partial class UaSession
             }
 
             MarkPublishAlive();
+            budget.OnAnswered();
             Interlocked.Increment(ref _publishResponses);
             Interlocked.Add(ref _values, info.ValueCount);
             if (!_subscriptions.TryGetValue(info.SubscriptionId, out var subscription))
@@ -221,21 +222,22 @@ public sealed partial class UaSession
         }
     }
 
-    private async Task<int> HandlePublishErrorAsync(Exception error, int maxOutstanding, int outstanding, UaSecureChannel channel, CancellationToken token)
+    private async Task HandlePublishErrorAsync(Exception error, PublishRequestBudget budget, int outstanding, UaSecureChannel channel, CancellationToken token)
     {
         switch (error)
         {
             case OpcUaException { StatusCode.Code: StatusCodes.BadNoSubscription }:
                 await Task.Delay(TimeSpan.FromMilliseconds(100), _options.TimeProvider, token).ConfigureAwait(false);
-                return maxOutstanding;
+                return;
             case OpcUaException { StatusCode.Code: StatusCodes.BadTooManyPublishRequests }:
-                return Math.Max(1, outstanding);
+                budget.OnTooManyRequests(outstanding);
+                return;
             case OpcUaException { StatusCode.Code: StatusCodes.BadSessionIdInvalid or StatusCodes.BadSessionClosed or StatusCodes.BadSessionNotActivated }:
                 Log.PublishFailed(_logger, EndpointUrl, error.Message);
                 BreakConnection($"The server no longer knows the session: {error.Message}");
-                return maxOutstanding;
+                return;
             case TimeoutException or OpcUaException { StatusCode.Code: StatusCodes.BadTimeout }:
-                return maxOutstanding;
+                return;
             default:
                 if (channel.IsBroken)
                 {
@@ -247,7 +249,7 @@ public sealed partial class UaSession
                     Log.PublishFailed(_logger, EndpointUrl, error.Message);
                 }
 
-                return maxOutstanding;
+                return;
         }
     }
 
