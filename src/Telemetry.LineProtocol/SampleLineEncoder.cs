@@ -15,7 +15,8 @@ namespace Telemetry.LineProtocol;
 /// <item>one value field named after <see cref="AssetPath.Tag"/>: Double → float (shortest round-trip form),
 /// Int64 → integer <c>i</c>, Boolean → boolean, String → string. A Null value writes no value field.</item>
 /// <item><c>TAG_quality</c> = the raw source status as an integer (<c>i</c>), written when the quality is not Good,
-/// and always for a Null value (a line needs at least one field). Integer, not unsigned <c>u</c>: InfluxDB 1.6
+/// when a Good status carries information bits (e.g. OPC UA's Overflow 0x480: the PLC discarded older values of
+/// this item), and always for a Null value (a line needs at least one field). Integer, not unsigned <c>u</c>: InfluxDB 1.6
 /// refuses <c>u</c> ("invalid number", checked against the real server). When the status's OPC UA severity bits
 /// disagree with the level (e.g. Bad with status 0) the level's canonical code is written (0x40000000 Uncertain,
 /// 0x80000000 Bad), so the decoder's <see cref="Quality.FromOpcUaStatus"/> gives the level back.</item>
@@ -92,7 +93,7 @@ public sealed class SampleLineEncoder
                 break;
         }
 
-        if (!sample.Quality.IsGood || value.IsNull)
+        if (sample.Quality.SourceStatus != 0 || !sample.Quality.IsGood || value.IsNull)
         {
             writer.WriteIntegerField(QualityFieldName(tag), StatusToWrite(sample.Quality));
         }

@@ -57,6 +57,16 @@ public class SampleLineTests
     }
 
     [Fact]
+    public void Write_GoodWithInfoBits_KeepsTheStatusAndRoundTrips()
+    {
+        // OPC UA Good with InfoType DataValue + Overflow (0x480): the server's queue for this item overflowed.
+        var path = new AssetPath("s", "a", "l", "m", "t");
+        var line = Encode(S(path, SampleValue.FromDouble(2.5), Quality.FromOpcUaStatus(0x480)));
+        Assert.Equal("machine,area=a,line=l,machine=m,site=s t=2.5,t_quality=1152i 1700000000123456789\n", line);
+        Assert.Equal("machine,area=a,line=l,machine=m,site=s t=2.5 1700000000123456789\n", Encode(S(path, SampleValue.FromDouble(2.5), Quality.Good)));
+    }
+
+    [Fact]
     public void Write_TagWithReservedSuffix_Throws()
     {
         var path = new AssetPath("s", "", "", "m", "x_quality");
@@ -85,6 +95,7 @@ public class SampleLineTests
                 0 => Quality.Bad,
                 1 => Quality.FromOpcUaStatus(0x408F0000),
                 2 => Quality.BadNoCommunication,
+                3 => Quality.FromOpcUaStatus(0x480),
                 _ => Quality.Good,
             };
             samples.Add(new Sample(path, data.Random.NextInt64(-1_000_000_000_000_000_000, 4_000_000_000_000_000_000), value, quality, 42));
