@@ -10,14 +10,19 @@ public enum SourceLinkState : byte
     Faulted = 4,
 }
 
-/// <summary>A snapshot of a source's health: read by the live API, the dashboard and the metrics endpoint.</summary>
+/// <summary>
+/// A snapshot of a source's health: read by the live API, the dashboard and the metrics endpoint.
+/// <paramref name="SourceOverflows"/>: values the device flagged as coming after values it discarded itself (OPC UA's
+/// Overflow bit: the server's queue for the item was full), so data was lost before it reached the agent.
+/// </summary>
 public sealed record SourceHealth(
     string Name,
     string Kind,
     SourceLinkState State,
     long SamplesReceived,
     long LastSampleUnixNs,
-    string? LastError);
+    string? LastError,
+    long SourceOverflows = 0);
 
 /// <summary>
 /// A producer of samples (OPC UA, MQTT, simulator). It runs until cancelled, writes into the sink and never

@@ -96,6 +96,7 @@ public static class LiveJson
             writer.WriteString("kind", s.Kind);
             writer.WriteString("state", s.State.ToString().ToLowerInvariant());
             writer.WriteNumber("samples", s.SamplesReceived);
+            writer.WriteNumber("sourceOverflows", s.SourceOverflows);
             writer.WriteNumber("lastSample", DashboardJson.ToMs(s.LastSampleUnixNs));
             if (s.LastError is null)
             {

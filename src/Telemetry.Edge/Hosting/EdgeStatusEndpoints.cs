@@ -136,6 +136,7 @@ public static class EdgeStatusEndpoints
             w.WriteString("kind", h.Kind);
             w.WriteString("state", h.State.ToString().ToLowerInvariant());
             w.WriteNumber("samples", h.SamplesReceived);
+            w.WriteNumber("sourceOverflows", h.SourceOverflows);
             w.WriteNumber("lastSample", h.LastSampleUnixNs / 1_000_000);
             if (h.LastError is { } error)
             {
@@ -183,6 +184,7 @@ public static class EdgeStatusEndpoints
             var h = source.GetHealth();
             m.Gauge("telemetry_edge_source_up", "1 when the source is connected to its device or broker.", h.State == SourceLinkState.Connected ? 1 : 0, "source", h.Name, "kind", h.Kind);
             m.Counter("telemetry_edge_source_samples_total", "Samples a source produced.", h.SamplesReceived, "source", h.Name, "kind", h.Kind);
+            m.Counter("telemetry_edge_source_overflows_total", "Values the device flagged as following values it discarded (OPC UA Overflow): data lost at the device.", h.SourceOverflows, "source", h.Name, "kind", h.Kind);
             m.Gauge("telemetry_edge_source_last_sample_age_seconds", "Seconds since the source's last sample.", h.LastSampleUnixNs == 0 ? double.PositiveInfinity : (nowNs - h.LastSampleUnixNs) / 1e9, "source", h.Name, "kind", h.Kind);
         }
 

@@ -25,12 +25,20 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
     private readonly Lock _ackLock = new();
     private long _queued;
     private long _durable;
+    private long _overflows;
 
     public OpcUaSampleWriter(OpcUaSourceOptions options, Action<int, long> written)
     {
         _options = options;
         _written = written;
     }
+
+    /// <summary>InfoType DataValue (0x400) with the Overflow bit (0x80), OPC 10000-4 §7.39: the server's queue for the
+    /// monitored item was full and it discarded values before this one.</summary>
+    internal const uint OverflowInfoBits = 0x480;
+
+    /// <summary>Values that came with the Overflow bit: each follows at least one value the PLC discarded.</summary>
+    public long Overflows => Interlocked.Read(ref _overflows);
 
     /// <summary>Decodes the PLC's structured values into one sample per field (see <see cref="OpcUaStructureFlattener"/>).</summary>
     public OpcUaStructureFlattener Structures { get; } = new();
@@ -40,6 +48,11 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
         if (item.Tag is not AssetPath path)
         {
             return;
+        }
+
+        if ((value.StatusCode.Code & OverflowInfoBits) == OverflowInfoBits)
+        {
+            Interlocked.Increment(ref _overflows);
         }
 
         var now = UnixTime.Now(_options.TimeProvider);

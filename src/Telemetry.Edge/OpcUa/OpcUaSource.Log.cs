@@ -39,5 +39,8 @@ public sealed partial class OpcUaSource
 
         [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "OPC UA source {Name}: the PLC's structured types could not be read ({Reason}); structured values are written as text")]
         public static partial void StructureTypesFailed(ILogger logger, string name, string reason);
+
+        [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "OPC UA source {Name}: the PLC {EndpointUrl} discarded values before the agent got them: {New} more value(s) came with the Overflow bit ({Total} in all). The item's queue on the PLC was full: the agent read slower than the PLC sampled, or queue_size is too small for the publishing interval")]
+        public static partial void SourceOverflow(ILogger logger, string name, string endpointUrl, long @new, long total);
     }
 }

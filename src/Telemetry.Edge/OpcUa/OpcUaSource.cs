@@ -25,6 +25,7 @@ public sealed partial class OpcUaSource : ISampleSource
     private string? _lastError;
     private long _samples;
     private long _lastSampleNs;
+    private OpcUaSampleWriter? _writer;
     private int _running;
     private int _tagCount;
     private IReadOnlyList<string> _problems = [];
@@ -56,7 +57,7 @@ public sealed partial class OpcUaSource : ISampleSource
     {
         lock (_stateLock)
         {
-            return new SourceHealth(Name, Kind, _state, Interlocked.Read(ref _samples), Interlocked.Read(ref _lastSampleNs), _lastError);
+            return new SourceHealth(Name, Kind, _state, Interlocked.Read(ref _samples), Interlocked.Read(ref _lastSampleNs), _lastError, Volatile.Read(ref _writer)?.Overflows ?? 0);
         }
     }
 
@@ -70,6 +71,7 @@ public sealed partial class OpcUaSource : ISampleSource
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var writer = new OpcUaSampleWriter(_options, OnWritten);
+        Volatile.Write(ref _writer, writer);
         var writing = writer.RunAsync(sink, stop.Token);
         UaSession? session = null;
         EnsureOwnCertificate();
@@ -219,6 +221,8 @@ public sealed partial class OpcUaSource : ISampleSource
     private async Task WatchAsync(UaSession session, Task writing, CancellationToken cancellationToken)
     {
         var reconnects = session.ReconnectCount;
+        var overflowsLogged = 0L;
+        var overflowLoggedAt = long.MinValue;
         while (true)
         {
             var done = await Task.WhenAny(writing, Task.Delay(TimeSpan.FromMilliseconds(200), _options.TimeProvider, cancellationToken)).ConfigureAwait(false);
@@ -228,6 +232,14 @@ public sealed partial class OpcUaSource : ISampleSource
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            var overflows = Volatile.Read(ref _writer)?.Overflows ?? 0;
+            if (overflows > overflowsLogged && (overflowLoggedAt == long.MinValue || _options.TimeProvider.GetElapsedTime(overflowLoggedAt) >= TimeSpan.FromMinutes(1)))
+            {
+                Log.SourceOverflow(_logger, Name, _options.EndpointUrl, overflows - overflowsLogged, overflows);
+                overflowsLogged = overflows;
+                overflowLoggedAt = _options.TimeProvider.GetTimestamp();
+            }
+
             if (session.IsConnected)
             {
                 if (session.ReconnectCount != reconnects)
