@@ -52,25 +52,9 @@ public class ChannelSecurityBenchmarks
     {
         if (Security != "None")
         {
-            var slash = Security.IndexOf('/', StringComparison.Ordinal);
-            var policy = Security[..slash] switch
-            {
-                "Basic256Sha256" => SecurityPolicy.Basic256Sha256,
-                "Aes128_Sha256_RsaOaep" => SecurityPolicy.Aes128Sha256RsaOaep,
-                "Aes256_Sha256_RsaPss" => SecurityPolicy.Aes256Sha256RsaPss,
-                _ => throw new ArgumentException($"Unknown policy in '{Security}'."),
-            };
-            var mode = Enum.Parse<MessageSecurityMode>(Security[(slash + 1)..]);
             _clientCertificate = ApplicationCertificateFactory.Create("urn:bench:client", "Bench client", ["localhost"]);
             _serverCertificate = ApplicationCertificateFactory.Create("urn:bench:server", "Bench server", ["127.0.0.1"]);
-            var client = new UaChannelSecurity(policy, mode, _clientCertificate, _serverCertificate, isClient: true);
-            var server = new UaChannelSecurity(policy, mode, _serverCertificate, _clientCertificate, isClient: false);
-            var clientNonce = client.CreateNonce();
-            var serverNonce = server.CreateNonce();
-            client.ActivateToken(TokenId, clientNonce, serverNonce);
-            server.ActivateToken(TokenId, clientNonce, serverNonce);
-            _sender = client;
-            _receiver = server;
+            (_sender, _receiver) = SecureReceivePath.CreatePair(Security, _clientCertificate, _serverCertificate, TokenId);
         }
 
         var body = _sender.MaxBodySize(ChunkSize, HeaderSize, asymmetric: false);

@@ -52,15 +52,7 @@ internal sealed class SecureReceivePath : IDisposable
         }
         else
         {
-            var (policy, mode) = Parse(security);
-            var server = new UaChannelSecurity(policy, mode, serverCertificate, clientCertificate, isClient: false);
-            var client = new UaChannelSecurity(policy, mode, clientCertificate, serverCertificate, isClient: true);
-            var clientNonce = client.CreateNonce();
-            var serverNonce = server.CreateNonce();
-            server.ActivateToken(TokenId, clientNonce, serverNonce);
-            client.ActivateToken(TokenId, clientNonce, serverNonce);
-            _server = server;
-            _client = client;
+            (_client, _server) = CreatePair(security, clientCertificate, serverCertificate, TokenId);
         }
 
         Response = PublishDecodeBenchmarks.BuildResponse(Values);
@@ -122,6 +114,19 @@ internal sealed class SecureReceivePath : IDisposable
     {
         (_server as IDisposable)?.Dispose();
         (_client as IDisposable)?.Dispose();
+    }
+
+    /// <summary>A client and a server channel security for "policy/mode", with one token (the same keys) active on both.</summary>
+    internal static (UaChannelSecurity Client, UaChannelSecurity Server) CreatePair(string security, X509Certificate2 clientCertificate, X509Certificate2 serverCertificate, uint tokenId)
+    {
+        var (policy, mode) = Parse(security);
+        var client = new UaChannelSecurity(policy, mode, clientCertificate, serverCertificate, isClient: true);
+        var server = new UaChannelSecurity(policy, mode, serverCertificate, clientCertificate, isClient: false);
+        var clientNonce = client.CreateNonce();
+        var serverNonce = server.CreateNonce();
+        client.ActivateToken(tokenId, clientNonce, serverNonce);
+        server.ActivateToken(tokenId, clientNonce, serverNonce);
+        return (client, server);
     }
 
     internal static (SecurityPolicy Policy, MessageSecurityMode Mode) Parse(string security)
