@@ -8,8 +8,11 @@ namespace Telemetry.Edge.OpcUa;
 /// <summary>
 /// Receives data changes on the session's publish loop (which must not wait) and writes them to the sink in
 /// batches from its own loop: up to <see cref="OpcUaSourceOptions.MaxBatchSamples"/> per write, one reusable
-/// <see cref="SampleBatch"/>, no allocation per value in steady state. A slow sink makes the queue grow, never the
-/// publish loop stall (the spool is far faster than any PLC).
+/// <see cref="SampleBatch"/>, no allocation per value in steady state. The queue is bounded by
+/// <see cref="OpcUaSourceOptions.WriterQueueCapacity"/>: when that many samples wait, the session sends no new Publish
+/// request until the writer has made room (<see cref="WaitForCapacityAsync"/>), so the PLC keeps the values in its own
+/// queues; nothing is dropped here. The values of Publish responses already on the way are still taken, so the queue
+/// holds at most the capacity plus those responses. Each time the queue is found full is counted (<see cref="QueueFullCount"/>).
 /// A NotificationMessage is acknowledged to the PLC only once the sink has made all its samples durable (the spool's
 /// WriteAsync completes after the fsync): until then the PLC keeps it for Republish. Samples are counted in
 /// (<see cref="_queued"/>, publish loop) and out (<see cref="_durable"/>, writer loop); a message's receipt waits in
@@ -24,8 +27,11 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
     private readonly Queue<(NotificationAck Ack, long Watermark)> _pendingAcks = new();
     private readonly Lock _ackLock = new();
     private long _queued;
+    private long _taken;
     private long _durable;
     private long _overflows;
+    private long _queueFull;
+    private TaskCompletionSource? _room;
 
     public OpcUaSampleWriter(OpcUaSourceOptions options, Action<int, long> written)
     {
@@ -68,6 +74,55 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
         }
 
         Enqueue(OpcUaValueConverter.ToSample(path, in value, now));
+    }
+
+    /// <summary>Samples queued and not yet taken by the writer loop.</summary>
+    public long QueuedSamples => Interlocked.Read(ref _queued) - Interlocked.Read(ref _taken);
+
+    /// <summary>Times the publish loop found the queue full and held back its next Publish request.</summary>
+    public long QueueFullCount => Interlocked.Read(ref _queueFull);
+
+    /// <summary>
+    /// Completes at once while fewer than <see cref="OpcUaSourceOptions.WriterQueueCapacity"/> samples wait; else
+    /// counts a full queue and completes when the writer loop has taken enough to go below the capacity again.
+    /// </summary>
+    public ValueTask WaitForCapacityAsync(CancellationToken cancellationToken)
+    {
+        if (QueuedSamples < _options.WriterQueueCapacity)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return WaitForRoomAsync(cancellationToken);
+    }
+
+    private async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _queueFull);
+        while (QueuedSamples >= _options.WriterQueueCapacity)
+        {
+            var room = Volatile.Read(ref _room);
+            if (room is null)
+            {
+                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                room = Interlocked.CompareExchange(ref _room, created, null) ?? created;
+            }
+
+            if (QueuedSamples < _options.WriterQueueCapacity)
+            {
+                return; // the writer took some in between (it may have missed the new waiter)
+            }
+
+            await room.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void SignalRoom()
+    {
+        if (Volatile.Read(ref _room) is not null && QueuedSamples < _options.WriterQueueCapacity)
+        {
+            Interlocked.Exchange(ref _room, null)?.TrySetResult();
+        }
     }
 
     /// <summary>Samples acknowledged as durable by the sink so far.</summary>
@@ -134,6 +189,9 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
             {
                 batch.Add(in sample);
             }
+
+            Interlocked.Add(ref _taken, batch.Count);
+            SignalRoom();
 
             if (batch.Count == 0)
             {

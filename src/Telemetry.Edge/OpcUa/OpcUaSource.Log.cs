@@ -42,5 +42,8 @@ public sealed partial class OpcUaSource
 
         [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "OPC UA source {Name}: the PLC {EndpointUrl} discarded values before the agent got them: {New} more value(s) came with the Overflow bit ({Total} in all). The item's queue on the PLC was full: the agent read slower than the PLC sampled, or queue_size is too small for the publishing interval")]
         public static partial void SourceOverflow(ILogger logger, string name, string endpointUrl, long @new, long total);
+
+        [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "OPC UA source {Name}: {Queued} samples wait for the spool (writer queue capacity {Capacity}); Publish requests to {EndpointUrl} are held back until the spool catches up, the PLC keeps the values meanwhile ({Total} time(s) full so far). The spool is slower than the PLC: check the disk")]
+        public static partial void WriterQueueFull(ILogger logger, string name, long queued, int capacity, string endpointUrl, long total);
     }
 }

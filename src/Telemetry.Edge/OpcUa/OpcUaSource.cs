@@ -223,6 +223,8 @@ public sealed partial class OpcUaSource : ISampleSource
         var reconnects = session.ReconnectCount;
         var overflowsLogged = 0L;
         var overflowLoggedAt = long.MinValue;
+        var fullLogged = 0L;
+        var fullLoggedAt = long.MinValue;
         while (true)
         {
             var done = await Task.WhenAny(writing, Task.Delay(TimeSpan.FromMilliseconds(200), _options.TimeProvider, cancellationToken)).ConfigureAwait(false);
@@ -238,6 +240,14 @@ public sealed partial class OpcUaSource : ISampleSource
                 Log.SourceOverflow(_logger, Name, _options.EndpointUrl, overflows - overflowsLogged, overflows);
                 overflowsLogged = overflows;
                 overflowLoggedAt = _options.TimeProvider.GetTimestamp();
+            }
+
+            var full = Volatile.Read(ref _writer)?.QueueFullCount ?? 0;
+            if (full > fullLogged && (fullLoggedAt == long.MinValue || _options.TimeProvider.GetElapsedTime(fullLoggedAt) >= TimeSpan.FromMinutes(1)))
+            {
+                Log.WriterQueueFull(_logger, Name, Volatile.Read(ref _writer)?.QueuedSamples ?? 0, _options.WriterQueueCapacity, _options.EndpointUrl, full);
+                fullLogged = full;
+                fullLoggedAt = _options.TimeProvider.GetTimestamp();
             }
 
             if (session.IsConnected)

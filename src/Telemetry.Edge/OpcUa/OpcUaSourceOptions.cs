@@ -151,6 +151,12 @@ public sealed record OpcUaSourceOptions
     /// <summary>Samples written to the sink in one batch at most.</summary>
     public int MaxBatchSamples { get; init; } = 4096;
 
+    /// <summary>
+    /// Samples that may wait for the spool before the source holds back its next Publish request (the PLC keeps the
+    /// values meanwhile, in its own queues); counted and logged when reached, never a reason to drop.
+    /// </summary>
+    public int WriterQueueCapacity { get; init; } = 100_000;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     [JsonIgnore]
@@ -229,9 +235,9 @@ public sealed record OpcUaSourceOptions
             throw new ArgumentException($"{where}: the connect timeout and reconnect delays must be positive (max >= min).");
         }
 
-        if (MaxItemsPerSubscription < 1 || MaxBatchSamples < 1)
+        if (MaxItemsPerSubscription < 1 || MaxBatchSamples < 1 || WriterQueueCapacity < 1)
         {
-            throw new ArgumentException($"{where}: items per subscription and batch size must be at least 1.");
+            throw new ArgumentException($"{where}: items per subscription, batch size and writer queue capacity must be at least 1.");
         }
 
         for (var i = 0; i < Nodes.Count; i++)

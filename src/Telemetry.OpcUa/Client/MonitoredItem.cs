@@ -69,6 +69,12 @@ public interface IDataChangeHandler
     /// <see cref="NotificationAck.Acknowledge"/> once the values are durable (e.g. fsynced to a spool), from any thread.
     /// </summary>
     bool OnNotificationMessage(NotificationAck ack) => true;
+
+    /// <summary>
+    /// Awaited before the session sends more Publish requests: a handler whose own queue is full completes this only
+    /// once it has room, so the server keeps the values meanwhile (backpressure instead of an unbounded queue).
+    /// </summary>
+    ValueTask WaitForCapacityAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
 /// <summary>Publishing settings of a subscription; the server revises them.</summary>

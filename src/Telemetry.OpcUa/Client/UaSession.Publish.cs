@@ -60,6 +60,11 @@ public sealed partial class UaSession
             while (!token.IsCancellationRequested)
             {
                 var channel = await WaitForChannelAsync(Timeout.InfiniteTimeSpan, token).ConfigureAwait(false);
+                if (outstanding < budget.Max && !_subscriptions.IsEmpty)
+                {
+                    await WaitForHandlerCapacityAsync(token).ConfigureAwait(false);
+                }
+
                 while (outstanding < budget.Max && !_subscriptions.IsEmpty && !channel.IsBroken)
                 {
                     SendPublish(channel);
@@ -92,6 +97,33 @@ public sealed partial class UaSession
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Backpressure: no new Publish request while a handler's queue is full; the server keeps the values (its queues
+    /// may overflow, which the values' Overflow bit reports). The stall is ours, so the watchdog is kept quiet.
+    /// </summary>
+    private async ValueTask WaitForHandlerCapacityAsync(CancellationToken token)
+    {
+        foreach (var pair in _subscriptions)
+        {
+            var wait = pair.Value.Handler.WaitForCapacityAsync(token);
+            if (wait.IsCompletedSuccessfully)
+            {
+                continue;
+            }
+
+            var waiting = wait.AsTask();
+            while (!waiting.IsCompleted)
+            {
+                MarkPublishAlive();
+                await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(1), _options.TimeProvider, token)).ConfigureAwait(false);
+                token.ThrowIfCancellationRequested();
+            }
+
+            MarkPublishAlive();
+            await waiting.ConfigureAwait(false);
         }
     }
 

@@ -34,6 +34,8 @@ public sealed partial class UaSubscription : INotificationAcknowledger
 
     public int ItemCount => _items.Count;
 
+    internal IDataChangeHandler Handler => _handler;
+
     public IReadOnlyCollection<MonitoredItem> Items => (IReadOnlyCollection<MonitoredItem>)_items.Values;
 
     /// <summary>Notification messages recovered with Republish.</summary>
