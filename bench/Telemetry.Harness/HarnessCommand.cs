@@ -33,6 +33,8 @@ public static class HarnessCommand
         var outDirectory = "harness-results";
         int? items = null;
         int? loadMs = null;
+        double? hours = null;
+        double? windowMinutes = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -54,15 +56,29 @@ public static class HarnessCommand
                     loadMs = ms;
                     i++;
                     break;
+                case "--hours" when i + 1 < args.Length && double.TryParse(args[i + 1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var h) && h is >= 0.01 and <= 1000:
+                    hours = h;
+                    i++;
+                    break;
+                case "--window-minutes" when i + 1 < args.Length && double.TryParse(args[i + 1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var w) && w is >= 0.5 and <= 600:
+                    windowMinutes = w;
+                    i++;
+                    break;
                 default:
-                    log.WriteLine($"unknown or invalid argument '{args[i]}'. Usage: [--short] [--scenario {string.Join('|', ScenarioNames)}] [--items 1..100000] [--load-ms 10..60000] [--out DIR]");
+                    log.WriteLine($"unknown or invalid argument '{args[i]}'. Usage: [--short] [--scenario {string.Join('|', ScenarioNames)}|{Compare}|{SoakScenario.Name}] [--items 1..100000] [--load-ms 10..60000] [--hours 0.01..1000 --window-minutes 0.5..600 (soak)] [--out DIR]");
                     return 2;
             }
         }
 
-        if (scenario is not null && scenario != Compare && !ScenarioNames.Contains(scenario, StringComparer.Ordinal))
+        if (scenario is not null && scenario != Compare && scenario != SoakScenario.Name && !ScenarioNames.Contains(scenario, StringComparer.Ordinal))
         {
-            log.WriteLine($"unknown scenario '{scenario}'; use one of {string.Join(", ", ScenarioNames)}, or {Compare} (steady-influxdb and nodered on the same load).");
+            log.WriteLine($"unknown scenario '{scenario}'; use one of {string.Join(", ", ScenarioNames)}, or {Compare} (steady-influxdb and nodered on the same load), or {SoakScenario.Name} (hours of 10,000 items at 1 Hz; not in the full run).");
+            return 2;
+        }
+
+        if ((hours is not null || windowMinutes is not null) && scenario != SoakScenario.Name)
+        {
+            log.WriteLine($"--hours and --window-minutes are for --scenario {SoakScenario.Name} only.");
             return 2;
         }
 
@@ -70,6 +86,18 @@ public static class HarnessCommand
         settings = settings with { Items = items ?? settings.Items, LoadMs = loadMs ?? settings.LoadMs };
         Directory.CreateDirectory(outDirectory);
         log.WriteLine($"{DateTime.UtcNow:u} {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}; results in {Path.GetFullPath(outDirectory)}");
+        if (scenario == SoakScenario.Name)
+        {
+            settings = SoakScenario.Defaults(settings, items is not null, loadMs is not null) with
+            {
+                SoakDuration = hours is { } hh ? TimeSpan.FromHours(hh) : settings.SoakDuration,
+                SoakWindow = windowMinutes is { } wm ? TimeSpan.FromMinutes(wm) : settings.SoakWindow,
+            };
+            var soak = await SoakScenario.RunAsync(settings, log, cancellationToken);
+            SoakReport.WriteCsv(soak, outDirectory);
+            log.WriteLine(File.ReadAllText(SoakReport.WriteMarkdown(soak, outDirectory)));
+            return soak.Passed ? 0 : 1;
+        }
         var results = new List<ScenarioResult>();
         var failures = new List<string>();
         var anchors = new List<AnchorResult>();

@@ -35,6 +35,12 @@ public sealed record HarnessSettings
 
     public TimeSpan DrainTimeout { get; init; }
 
+    /// <summary>How long the soak runs (--hours, default 8 h).</summary>
+    public TimeSpan SoakDuration { get; init; } = TimeSpan.FromHours(8);
+
+    /// <summary>The soak's reporting window (--window-minutes, default 10 min).</summary>
+    public TimeSpan SoakWindow { get; init; } = TimeSpan.FromMinutes(10);
+
     public double SamplesPerSecond => Items * 1000.0 / LoadMs;
 
     public static HarnessSettings Full(string outDirectory, string? scenario) => new()

@@ -23,6 +23,48 @@ public sealed class LatencyHistogram
         }
     }
 
+    /// <summary>A copy of the bucket counts now, so that a later copy minus this one is the histogram of the time between (a soak window).</summary>
+    public long[] Snapshot()
+    {
+        var copy = new long[_buckets.Length];
+        for (var i = 0; i < copy.Length; i++)
+        {
+            copy[i] = Interlocked.Read(ref _buckets[i]);
+        }
+
+        return copy;
+    }
+
+    /// <summary>The value at quantile q (0..1) of what was added between two snapshots, or NaN when nothing was.</summary>
+    public static double PercentileBetween(long[] earlier, long[] later, double q)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        ArgumentNullException.ThrowIfNull(later);
+        long count = 0;
+        for (var i = 0; i < later.Length; i++)
+        {
+            count += later[i] - earlier[i];
+        }
+
+        if (count <= 0)
+        {
+            return double.NaN;
+        }
+
+        var rank = Math.Max(1, (long)Math.Ceiling(q * count));
+        long seen = 0;
+        for (var i = 0; i < later.Length; i++)
+        {
+            seen += later[i] - earlier[i];
+            if (seen >= rank)
+            {
+                return i;
+            }
+        }
+
+        return later.Length - 1;
+    }
+
     /// <summary>The value at quantile q (0..1), or NaN when empty.</summary>
     public double Percentile(double q)
     {

@@ -125,7 +125,7 @@ public static class ScenarioRunner
         };
     }
 
-    private static async Task WarmUpAsync(HarnessRig rig, HarnessSettings settings, CancellationToken cancellationToken)
+    internal static async Task WarmUpAsync(HarnessRig rig, HarnessSettings settings, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (rig.Live.Received == 0 || await rig.Edge.StatusAsync(cancellationToken) is not { SourcesConnected: true })
