@@ -23,5 +23,12 @@ if (args.Length > 0 && args[0] == "opcua-security-ratio")
     return;
 }
 
+// dotnet run -c Release --project bench/Telemetry.Benchmarks -- ingest-path-breakdown [--rounds 200] [--batch 4]   (IngestPathBreakdown)
+if (args.Length > 0 && args[0] == "ingest-path-breakdown")
+{
+    Telemetry.Benchmarks.Ingest.IngestPathBreakdown.Run(args[1..]);
+    return;
+}
+
 // typeof(LineProtocolFuzzer), not typeof(Program): the referenced ingest host has a Program type too.
 BenchmarkSwitcher.FromAssembly(typeof(LineProtocolFuzzer).Assembly).Run(args);

@@ -41,6 +41,17 @@ public static class BatchValidator
         ReadOnlySpan<byte> siteUtf8,
         SampleLineDecoder? decoder,
         SampleBatch? samples,
+        long receiveTimeNs) =>
+        Validate(parser, body, siteUtf8, decoder, null, samples, receiveTimeNs);
+
+    /// <summary>As above, decoding known series through <paramref name="series"/> (the write path's fast path).</summary>
+    public static BatchResult Validate(
+        LineProtocolParser parser,
+        ReadOnlySpan<byte> body,
+        ReadOnlySpan<byte> siteUtf8,
+        SampleLineDecoder? decoder,
+        SampleSeriesCache? series,
+        SampleBatch? samples,
         long receiveTimeNs)
     {
         ArgumentNullException.ThrowIfNull(parser);
@@ -69,7 +80,11 @@ public static class BatchValidator
                     withoutTimestamp++;
                 }
 
-                if (decoder is not null && samples is not null)
+                if (series is not null && decoder is not null && samples is not null)
+                {
+                    Decode(series, decoder, samples, line, receiveTimeNs);
+                }
+                else if (decoder is not null && samples is not null)
                 {
                     Decode(decoder, samples, line, receiveTimeNs);
                 }
@@ -125,6 +140,21 @@ public static class BatchValidator
         {
             // A line of the schema's measurement that does not fit the schema (another client's data under the
             // same name): stored as it is, just not shown live.
+        }
+    }
+
+    private static void Decode(SampleSeriesCache series, SampleLineDecoder decoder, SampleBatch samples, in LineProtocolLine line, long receiveTimeNs)
+    {
+        try
+        {
+            if (series.TryDecode(decoder, line, receiveTimeNs, receiveTimeNs, out var sample))
+            {
+                samples.Add(sample);
+            }
+        }
+        catch (LineProtocolException)
+        {
+            // As in the decoder's path: stored, not shown live.
         }
     }
 

@@ -171,7 +171,7 @@ public sealed partial class WriteHandler(
     {
         Span<byte> siteUtf8 = stackalloc byte[256];
         var length = Encoding.UTF8.GetBytes(site, siteUtf8);
-        return BatchValidator.Validate(parser, body, siteUtf8[..length], worker.Decoder, worker.Samples, receiveNs);
+        return BatchValidator.Validate(parser, body, siteUtf8[..length], worker.Decoder, worker.Series, worker.Samples, receiveNs);
     }
 
     private void Account(HttpRequest request, string site)

@@ -17,9 +17,10 @@ public sealed class WriteWorker : IDisposable
     private readonly LineProtocolParser[] _parsers;
     private readonly WriteLimits _limits;
 
-    public WriteWorker(WriteLimits limits)
+    public WriteWorker(WriteLimits limits, SampleSeriesCache? series = null)
     {
         _limits = limits;
+        Series = series ?? new SampleSeriesCache();
         var lineLimits = LineProtocolLimits.Default with { MaxLineLength = limits.MaxLineBytes };
         _parsers = new LineProtocolParser[4];
         foreach (var precision in Enum.GetValues<TimestampPrecision>())
@@ -47,6 +48,9 @@ public sealed class WriteWorker : IDisposable
     public PooledByteBuffer Stamped { get; private set; }
 
     public SampleLineDecoder Decoder { get; } = new();
+
+    /// <summary>Known series decoded without the decoder's per-line work (shared by the pool's workers).</summary>
+    public SampleSeriesCache Series { get; }
 
     public SampleBatch Samples { get; } = new(1024);
 
@@ -88,8 +92,9 @@ public sealed class WriteWorker : IDisposable
 public sealed class WriteWorkerPool(WriteLimits limits, int keep = 64) : IDisposable
 {
     private readonly ConcurrentBag<WriteWorker> _idle = [];
+    private readonly SampleSeriesCache _series = new();
 
-    public WriteWorker Rent() => _idle.TryTake(out var worker) ? worker : new WriteWorker(limits);
+    public WriteWorker Rent() => _idle.TryTake(out var worker) ? worker : new WriteWorker(limits, _series);
 
     public void Return(WriteWorker worker)
     {
