@@ -13,6 +13,7 @@ namespace Telemetry.NodeRedAnchor;
 public static class NodeRedAnchor
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Installs Node-RED if needed (bench/anchors/node-red/install.sh), renders the flow for the run's items,
@@ -46,23 +47,26 @@ public static class NodeRedAnchor
 
             var runStart = DateTimeOffset.UtcNow;
             var started = Stopwatch.GetTimestamp();
-            var node = NodeRedProcess.Start(install, userDirectory, flowFile);
+            var node = NodeRedProcess.Start(install, userDirectory, flowFile, options.OutputFile);
             await using var disposeNode = node.ConfigureAwait(false);
             await WaitReadyAsync(node, influx, runStart, items, options.ReadyTimeout, cancellationToken).ConfigureAwait(false);
             var startup = Stopwatch.GetElapsedTime(started);
-            Log.Ready(logger, node.ProcessId, startup, options.Duration);
-            await Task.Delay(options.Warmup, cancellationToken).ConfigureAwait(false);
+            var subscribeSent = node.SubscribeSentAfter(started);
+            Log.Ready(logger, node.ProcessId, startup, subscribeSent, options.Duration);
+            await WatchAsync(node, influx, "warm-up", options.Warmup, logger, cancellationToken).ConfigureAwait(false);
 
             var pointsAtStart = await influx.CountAllPointsAsync(cancellationToken).ConfigureAwait(false);
             var windowStart = DateTimeOffset.UtcNow;
             var cpuStart = ProcStat.CpuSeconds(node.ProcessId);
             var receivedStart = node.Received;
-            await Task.Delay(options.Duration, cancellationToken).ConfigureAwait(false);
+            var overflowsStart = node.Overflows;
+            await WatchAsync(node, influx, "window", options.Duration, logger, cancellationToken).ConfigureAwait(false);
             ThrowIfExited(node, "during the measured window");
             var windowEnd = DateTimeOffset.UtcNow;
             var cpu = ProcStat.CpuSeconds(node.ProcessId) - cpuStart;
             var peakRss = ProcStat.PeakRssBytes(node.ProcessId);
             var received = node.Received - receivedStart;
+            var overflows = node.Overflows - overflowsStart;
             var arrived = await influx.CountAllPointsAsync(cancellationToken).ConfigureAwait(false) - pointsAtStart;
             var newest = await influx.NewestTimestampAsync(cancellationToken).ConfigureAwait(false);
             var lag = newest is { } last ? windowEnd - last : windowEnd - runStart;
@@ -82,13 +86,15 @@ public static class NodeRedAnchor
                 PointsArrived = arrived,
                 LagAtWindowEnd = lag,
                 NotificationsReceived = received,
+                OverflowsReceived = overflows,
                 Errors = errors,
                 CpuSeconds = cpu,
                 PeakRssBytes = peakRss,
                 StartupTime = startup,
+                SubscribeSentTime = subscribeSent,
                 InstallTime = installTime,
             };
-            Log.Measured(logger, stored, result.Window, result.SamplesPerSecond, arrived, lag, received, errors, cpu, peakRss / 1048576.0);
+            Log.Measured(logger, stored, result.Window, result.SamplesPerSecond, arrived, result.PointsArrivedPerSecond, lag, received, overflows, errors, cpu, peakRss / 1048576.0);
             return result;
         }
         finally
@@ -104,6 +110,32 @@ public static class NodeRedAnchor
             catch (UnauthorizedAccessException ex)
             {
                 Log.CleanupFailed(logger, userDirectory, ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits <paramref name="duration"/>, logging every <see cref="ProgressInterval"/> what Node-RED had received and
+    /// stored and how far its newest stored source timestamp was behind: the evidence when a window stores nothing.
+    /// </summary>
+    private static async Task WatchAsync(NodeRedProcess node, InfluxQueries influx, string phase, TimeSpan duration, ILogger logger, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var left = duration - Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            await Task.Delay(left < ProgressInterval ? left : ProgressInterval, cancellationToken).ConfigureAwait(false);
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                var now = DateTimeOffset.UtcNow;
+                var total = await influx.CountAllPointsAsync(cancellationToken).ConfigureAwait(false);
+                var newest = await influx.NewestTimestampAsync(cancellationToken).ConfigureAwait(false);
+                Log.Progress(logger, phase, Stopwatch.GetElapsedTime(started), node.Received, node.Overflows, total, newest is { } last ? now - last : null, node.Errors);
             }
         }
     }

@@ -12,14 +12,20 @@ namespace Telemetry.NodeRedAnchor;
 internal sealed class NodeRedProcess : IAsyncDisposable
 {
     private const string CounterPrefix = "ANCHOR received=";
+    private const string SubscribeSentMarker = "ANCHOR subscribe-sent=";
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly Lock _outputFileGate = new();
+    private StreamWriter? _outputFile;
     private long _received;
     private long _errors;
+    private long _overflows;
+    private long _subscribeSentTimestamp;
 
-    private NodeRedProcess(Process process)
+    private NodeRedProcess(Process process, StreamWriter? outputFile)
     {
         _process = process;
+        _outputFile = outputFile;
     }
 
     public int ProcessId => _process.Id;
@@ -31,6 +37,22 @@ internal sealed class NodeRedProcess : IAsyncDisposable
 
     /// <summary>Errors the flow's catch node has seen (as of its last counter line).</summary>
     public long Errors => Interlocked.Read(ref _errors);
+
+    /// <summary>
+    /// Changes that came with the OPC UA Overflow bit (the PLC's queue of the item was full and it discarded older
+    /// values: changes Node-RED never gets), as of the flow's last counter line.
+    /// </summary>
+    public long Overflows => Interlocked.Read(ref _overflows);
+
+    /// <summary>
+    /// Time from <paramref name="startTimestamp"/> (a <see cref="Stopwatch"/> timestamp) until the flow logged that it
+    /// had sent its last subscribe message to the OPC UA client node, or null when it has not yet.
+    /// </summary>
+    public TimeSpan? SubscribeSentAfter(long startTimestamp)
+    {
+        var at = Interlocked.Read(ref _subscribeSentTimestamp);
+        return at == 0 ? null : Stopwatch.GetElapsedTime(startTimestamp, at);
+    }
 
     /// <summary>The last lines Node-RED printed.</summary>
     public string OutputTail
@@ -45,7 +67,8 @@ internal sealed class NodeRedProcess : IAsyncDisposable
         }
     }
 
-    public static NodeRedProcess Start(AnchorInstall install, string userDirectory, string flowFile)
+    /// <summary>Starts Node-RED; every line it prints is also appended to <paramref name="outputFile"/> when given.</summary>
+    public static NodeRedProcess Start(AnchorInstall install, string userDirectory, string flowFile, string? outputFile = null)
     {
         var info = new ProcessStartInfo(install.NodeExecutable)
         {
@@ -63,7 +86,7 @@ internal sealed class NodeRedProcess : IAsyncDisposable
         info.Environment["XDG_CONFIG_HOME"] = install.ConfigHome;
         info.Environment["NODE_RED_ANCHOR_LOG_LEVEL"] = "info";
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var node = new NodeRedProcess(process);
+        var node = new NodeRedProcess(process, outputFile is null ? null : new StreamWriter(outputFile, append: true));
         process.OutputDataReceived += (_, e) => node.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => node.OnLine(e.Data);
         if (!process.Start())
@@ -115,13 +138,22 @@ internal sealed class NodeRedProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        lock (_outputFileGate)
+        {
+            _outputFile?.Dispose();
+            _outputFile = null;
+        }
     }
 
-    /// <summary>Parses "… ANCHOR received=123 errors=4" (the flow's "stats to log" function); false for any other line.</summary>
-    internal static bool TryParseCounters(string line, out long received, out long errors)
+    /// <summary>
+    /// Parses "… ANCHOR received=123 errors=4 overflows=5" (the flow's "stats to log" function; "overflows=" is
+    /// optional, 0 when absent); false for any other line.
+    /// </summary>
+    internal static bool TryParseCounters(string line, out long received, out long errors, out long overflows)
     {
         received = 0;
         errors = 0;
+        overflows = 0;
         var at = line.IndexOf(CounterPrefix, StringComparison.Ordinal);
         if (at < 0)
         {
@@ -136,7 +168,22 @@ internal sealed class NodeRedProcess : IAsyncDisposable
         }
 
         rest = rest[(space + 1)..];
-        return rest.StartsWith("errors=") && long.TryParse(rest["errors=".Length..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out errors);
+        if (!rest.StartsWith("errors="))
+        {
+            return false;
+        }
+
+        rest = rest["errors=".Length..].Trim();
+        space = rest.IndexOf(' ');
+        if (space < 0)
+        {
+            return long.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out errors);
+        }
+
+        var after = rest[(space + 1)..];
+        return long.TryParse(rest[..space], NumberStyles.None, CultureInfo.InvariantCulture, out errors)
+            && after.StartsWith("overflows=")
+            && long.TryParse(after["overflows=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out overflows);
     }
 
     private void Kill()
@@ -161,11 +208,22 @@ internal sealed class NodeRedProcess : IAsyncDisposable
             return;
         }
 
-        if (TryParseCounters(line, out var received, out var errors))
+        lock (_outputFileGate)
+        {
+            _outputFile?.WriteLine(line);
+        }
+
+        if (TryParseCounters(line, out var received, out var errors, out var overflows))
         {
             Interlocked.Exchange(ref _received, received);
             Interlocked.Exchange(ref _errors, errors);
+            Interlocked.Exchange(ref _overflows, overflows);
             return;
+        }
+
+        if (line.Contains(SubscribeSentMarker, StringComparison.Ordinal))
+        {
+            Interlocked.CompareExchange(ref _subscribeSentTimestamp, Stopwatch.GetTimestamp(), 0);
         }
 
         lock (_output)

@@ -44,19 +44,29 @@ public sealed record NodeRedResult
     /// </summary>
     public required long NotificationsReceived { get; init; }
 
+    /// <summary>
+    /// Changes received during the window that carried the OPC UA Overflow bit: the PLC's queue of that item had
+    /// filled up and it discarded older values (the changes Node-RED's client did not fetch in time are lost there).
+    /// </summary>
+    public required long OverflowsReceived { get; init; }
+
     /// <summary>Errors the flow's catch node saw over the whole run (failed InfluxDB writes, OPC UA client errors).</summary>
     public required long Errors { get; init; }
 
     /// <summary>user + system CPU seconds of the Node-RED process (/proc/PID/stat) during the window.</summary>
     public required double CpuSeconds { get; init; }
 
-    public double CpuSecondsPerMillionSamples => SamplesStored > 0 ? CpuSeconds / SamplesStored * 1e6 : double.PositiveInfinity;
+    /// <summary>CPU seconds per million points Node-RED wrote during the window (<see cref="PointsArrived"/>: the work that CPU did).</summary>
+    public double CpuSecondsPerMillionSamples => PointsArrived > 0 ? CpuSeconds / PointsArrived * 1e6 : double.PositiveInfinity;
 
     /// <summary>VmHWM of the Node-RED process (/proc/PID/status) at the end of the window: its peak resident set.</summary>
     public required long PeakRssBytes { get; init; }
 
     /// <summary>From starting Node-RED until every item had been stored once.</summary>
     public required TimeSpan StartupTime { get; init; }
+
+    /// <summary>From starting Node-RED until its flow had handed the last subscribe message to the OPC UA client node (null: not logged).</summary>
+    public TimeSpan? SubscribeSentTime { get; init; }
 
     /// <summary>Time install.sh took (well under a second when the cached install was current).</summary>
     public required TimeSpan InstallTime { get; init; }

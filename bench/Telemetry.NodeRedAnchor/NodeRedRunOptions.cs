@@ -57,6 +57,9 @@ public sealed record NodeRedRunOptions
 
     public ILogger? Logger { get; init; }
 
+    /// <summary>When set, every line Node-RED prints (its log, the flow's counters once a second) is appended to this file.</summary>
+    public string? OutputFile { get; init; }
+
     public void Validate()
     {
         if (!Uri.TryCreate(OpcUaEndpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme != "opc.tcp")

@@ -29,18 +29,30 @@ public sealed class ParsingTests
     [Fact]
     public void TryParseCounters_NodeRedLogLine_ReadsBoth()
     {
-        Assert.True(NodeRedProcess.TryParseCounters("1 Dec 21:59:53 - [info] [function:stats to log] ANCHOR received=703 errors=1", out var received, out var errors));
+        Assert.True(NodeRedProcess.TryParseCounters("1 Dec 21:59:53 - [info] [function:stats to log] ANCHOR received=703 errors=1", out var received, out var errors, out var overflows));
         Assert.Equal(703, received);
         Assert.Equal(1, errors);
+        Assert.Equal(0, overflows);
+    }
+
+    [Fact]
+    public void TryParseCounters_LineWithOverflows_ReadsAllThree()
+    {
+        Assert.True(NodeRedProcess.TryParseCounters("2 Dec 04:12:47 - [info] [function:stats to log] ANCHOR received=3123 errors=0 overflows=2870", out var received, out var errors, out var overflows));
+        Assert.Equal(3123, received);
+        Assert.Equal(0, errors);
+        Assert.Equal(2870, overflows);
     }
 
     [Theory]
     [InlineData("1 Dec 21:59:47 - [info] [function:one subscribe message per node id] ANCHOR subscribe-sent=100")]
     [InlineData("ANCHOR received=12")]
     [InlineData("ANCHOR received=x errors=0")]
+    [InlineData("ANCHOR received=1 errors=0 overflows=")]
+    [InlineData("ANCHOR received=1 errors=0 dropped=3")]
     [InlineData("Welcome to Node-RED")]
     public void TryParseCounters_OtherLine_ReturnsFalse(string line) =>
-        Assert.False(NodeRedProcess.TryParseCounters(line, out _, out _));
+        Assert.False(NodeRedProcess.TryParseCounters(line, out _, out _, out _));
 
     [Theory]
     [InlineData(100, 100, 100, 15_000, 15_000)]  // 100 items change every 100 ms, sampled every 100 ms, 15 s

@@ -37,7 +37,7 @@ public static class MarkdownReport
             md.AppendLine(CultureInfo.InvariantCulture, $"| telemetry-edge + telemetry-ingest → {(ours.Name == ScenarioRunner.SteadyInflux ? "InfluxDB 1.x" : "VictoriaMetrics")} | {ours.SamplesPerSecond:N0} | {(double)ours.Check.Stored / Math.Max(1, ours.Check.Expected):P1} | {ourCpu:0.0} (edge + ingest) | {ourRss:0} (edge + ingest) | {ours.Check.Lost:N0} |");
             foreach (var a in anchors)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {a.Description} → InfluxDB 1.x | {a.SamplesPerSecond:N0} | {a.StoredFraction:P1} | {a.CpuSecondsPerMillion:0.0} | {a.PeakRssMiB:0} | {Math.Max(0, a.Offered - a.Stored):N0} (not stored of offered; errors {a.Errors:N0}) |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {a.Description} → InfluxDB 1.x | {a.SamplesPerSecond:N0} | {a.StoredFraction:P1} | {a.CpuSecondsPerMillion:0.0} | {a.PeakRssMiB:0} | {Math.Max(0, a.Offered - a.Stored):N0} (not stored of offered: discarded at the PLC, {a.Overflows:N0} Overflow flags; {a.StoredOfWindow:N0} stored of the window's own source times, {a.Lag.TotalSeconds:0} s behind; errors {a.Errors:N0}) |");
                 md.AppendLine();
                 md.AppendLine(CultureInfo.InvariantCulture, $"Ours vs Node-RED on the same load: {ours.SamplesPerSecond / Math.Max(1, a.SamplesPerSecond):0.0}x the samples/s stored, {ourCpu / a.CpuSecondsPerMillion:0.00}x its CPU per sample. (Both only store what the PLC offers here; the capacity figures are in the throughput rows.)");
             }
