@@ -28,6 +28,9 @@ public sealed class LineProtocolParser
 
     public TimestampPrecision Precision { get; }
 
+    /// <summary>Whether plain lines take the reader's simple-line path (tests turn it off to compare both paths).</summary>
+    internal bool SimpleLinePath { get; set; } = true;
+
     /// <summary>
     /// A reader over <paramref name="input"/>. With <paramref name="isFinalBlock"/> false the input may end in the
     /// middle of a line: <see cref="LineProtocolReader.TryReadLine"/> then returns false at that line and

@@ -24,7 +24,7 @@ namespace Telemetry.LineProtocol;
 /// Errors: <see cref="LineProtocolException"/> with the 1-based physical line and 1-based byte column of the
 /// first offending byte (for a value: where the value starts). No other exception escapes for any input.
 /// </summary>
-public ref struct LineProtocolReader
+public ref partial struct LineProtocolReader
 {
     private readonly LineProtocolParser _parser;
     private readonly ReadOnlySpan<byte> _input;
@@ -118,7 +118,7 @@ public ref struct LineProtocolReader
                 continue;
             }
 
-            return ParsePoint(pos, i, out line);
+            return TryReadSimpleLine(pos, i, out line) || ParsePoint(pos, i, out line);
         }
     }
 
