@@ -152,6 +152,14 @@ public static class ScenarioRunner
             await Task.Delay(250, cancellationToken);
         }
 
+        // What the broker (or the PLC) has taken is not yet in the edge's spool: wait until the live API has seen a
+        // sample from after the window (an MQTT session delivers in order; a loaded edge runs tens of seconds behind).
+        var pastWindowMs = rig.Grid.TickTimeMs(toTick) + 2000;
+        while (DateTime.UtcNow < deadline && rig.Live.NewestSourceTimeMs < pastWindowMs)
+        {
+            await Task.Delay(250, cancellationToken);
+        }
+
         while (DateTime.UtcNow < deadline)
         {
             status = await rig.Edge.StatusAsync(cancellationToken);
@@ -172,8 +180,11 @@ public static class ScenarioRunner
     {
         CheckResult? result = null;
         IdentityChecker? last = null;
-        for (var attempt = 0; attempt < 5; attempt++)
+        var previousLost = long.MaxValue;
+        // Five reads, and more (up to 40) while each finds more than the one before: samples still arriving.
+        for (var attempt = 0; attempt < 40 && (attempt < 5 || result!.Lost < previousLost); attempt++)
         {
+            previousLost = result?.Lost ?? long.MaxValue;
             await rig.Reader.ForceFlushAsync(cancellationToken);
             await Task.Delay(1000, cancellationToken);
             var checker = new IdentityChecker(rig.Series, fromTick, toTick, rig.Grid.TickTimeMs);

@@ -54,7 +54,8 @@ public static class SoakScenario
         while (NowMs() < end - 1000)
         {
             var start = NowMs();
-            var windowEnd = Math.Min(end, start + (long)settings.SoakWindow.TotalMilliseconds);
+            var windowMs = (long)settings.SoakWindow.TotalMilliseconds;
+            var windowEnd = end - (start + windowMs) < windowMs / 2 ? end : start + windowMs; // no short last window: it would skew the drift
             while (NowMs() < windowEnd)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(MeterInterval.TotalMilliseconds, Math.Max(1, windowEnd - NowMs()))), cancellationToken);
@@ -107,6 +108,11 @@ public static class SoakScenario
         var lastTick = rig.Grid.TickAt(NowMs());
         rig.Live.Timeline = null;
         var deadline = DateTime.UtcNow + settings.DrainTimeout;
+        while (DateTime.UtcNow < deadline && rig.Live.NewestSourceTimeMs < rig.Grid.TickTimeMs(lastTick) + 2000)
+        {
+            await Task.Delay(250, cancellationToken);
+        }
+
         while (DateTime.UtcNow < deadline && await rig.Edge.StatusAsync(cancellationToken) is not { BacklogSamples: 0 })
         {
             await Task.Delay(250, cancellationToken);
