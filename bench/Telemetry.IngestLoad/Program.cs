@@ -1,9 +1,10 @@
 // Load harness of the datacenter path (issue 7). Starts its own peers on loopback; see bench/RESULTS.md.
 //
-//   dotnet run -c Release --project bench/Telemetry.IngestLoad -- throughput [--seconds 20] [--connections 4] [--pin]
+//   dotnet run -c Release --project bench/Telemetry.IngestLoad -- throughput [--seconds 20] [--connections 4] [--pin] [--warmup-seconds 3]
 //       the same gzip bodies (5,000 edge lines each) written to VictoriaMetrics and InfluxDB 1.x directly, and through
 //       telemetry-ingest (its own process) into each of them and into the null store; lines/s, CPU per million lines.
 //       --pin: the store alone on CPU 1, the load generator and the ingest on CPU 0 (the datacenter's separate machines).
+//       --warmup-seconds: load before each measured row (also the ingest's JIT time; 3 s leaves JIT in the measurement).
 //   dotnet run -c Release --project bench/Telemetry.IngestLoad -- latency [--rate 100000] [--seconds 30] [--gzip 0|1] [--commit-window-ms MS] [--warmup-seconds 10]
 //       edge spool + forwarder -> telemetry-ingest (store VictoriaMetrics) -> a live SSE subscriber: latency from the
 //       sample's source time (stamped when the edge received it) to its arrival at the subscriber, and to queryable;
@@ -28,7 +29,7 @@ Console.WriteLine($"{DateTime.UtcNow:u} {Environment.ProcessorCount} cores, load
 switch (command)
 {
     case "throughput":
-        await ThroughputRun.RunAsync(TimeSpan.FromSeconds(Arg("--seconds", 20)), (int)Arg("--connections", 4), args.Contains("--pin"));
+        await ThroughputRun.RunAsync(TimeSpan.FromSeconds(Arg("--seconds", 20)), (int)Arg("--connections", 4), args.Contains("--pin"), TimeSpan.FromSeconds(Arg("--warmup-seconds", 3)));
         break;
     case "latency":
         await LatencyRun.RunAsync(new LatencySettings((int)Arg("--rate", 100_000), TimeSpan.FromSeconds(Arg("--seconds", 30)))
