@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(1203, LogLevel.Information, "Reconnected to {EndpointUrl}: {Transferred} subscriptions transferred, {Recreated} recreated")]
     public static partial void Reconnected(ILogger logger, string endpointUrl, int transferred, int recreated);
 
+    [LoggerMessage(1204, LogLevel.Information, "Resumed on {EndpointUrl}: {Resumed} of {Saved} subscriptions of the previous session taken over, {Republished} held messages republished, {Lost} no longer available")]
+    public static partial void SubscriptionsResumed(ILogger logger, string endpointUrl, int resumed, int saved, int republished, int lost);
+
     [LoggerMessage(1300, LogLevel.Warning, "Subscription {SubscriptionId}: sequence gap {Expected}..{Received}, republishing")]
     public static partial void SequenceGap(ILogger logger, uint subscriptionId, uint expected, uint received);
 

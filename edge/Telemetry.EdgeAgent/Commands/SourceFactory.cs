@@ -23,7 +23,8 @@ public static class SourceFactory
             SimulatorSourceConfig sim => CreateSimulator(config.Site, sim),
             MqttSourceConfig mqtt => new MqttSource(mqtt.Options, loggers.CreateLogger($"Telemetry.Edge.Mqtt.{mqtt.Name}")),
             MqttBrokerSourceConfig broker => new EmbeddedMqttBroker(broker.Options, loggers.CreateLogger($"Telemetry.Edge.Mqtt.{broker.Name}")),
-            OpcUaSourceConfig opcua => new OpcUaSource(opcua.Options with { LoggerFactory = loggers }),
+            // the session state next to the spool: an agent restarted after a crash takes the PLC's subscriptions over
+            OpcUaSourceConfig opcua => new OpcUaSource(opcua.Options with { LoggerFactory = loggers, ResumeStateDirectory = Path.Combine(config.DataDirectory, "opcua-sessions") }),
             _ => throw source.Location.Error($"source type '{source.Type}' is not available in this build."),
         };
     }

@@ -165,9 +165,13 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
         }
     }
 
-    /// <summary>Acknowledges, in order, every message whose samples are all durable now.</summary>
-    private void ReleaseDurable()
+    /// <summary>Called on the writer loop after it acknowledged messages (the source saves the acknowledged sequence numbers).</summary>
+    public Action? Acknowledged { get; set; }
+
+    /// <summary>Acknowledges, in order, every message whose samples are all durable now; true when it acknowledged any.</summary>
+    private bool ReleaseDurable()
     {
+        var released = false;
         lock (_ackLock)
         {
             var durable = Interlocked.Read(ref _durable);
@@ -175,8 +179,11 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
             {
                 _pendingAcks.Dequeue();
                 pending.Ack.Acknowledge();
+                released = true;
             }
         }
+
+        return released;
     }
 
     public async Task RunAsync(ISampleSink sink, CancellationToken cancellationToken)
@@ -200,7 +207,11 @@ internal sealed class OpcUaSampleWriter : IDataChangeHandler
 
             await sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
             Interlocked.Add(ref _durable, batch.Count);
-            ReleaseDurable();
+            if (ReleaseDurable())
+            {
+                Acknowledged?.Invoke();
+            }
+
             _written(batch.Count, batch[batch.Count - 1].ReceiveTimeNs);
             batch.Clear();
         }

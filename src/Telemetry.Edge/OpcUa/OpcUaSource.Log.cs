@@ -43,6 +43,21 @@ public sealed partial class OpcUaSource
         [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "OPC UA source {Name}: the PLC {EndpointUrl} discarded values before the agent got them: {New} more value(s) came with the Overflow bit ({Total} in all). The item's queue on the PLC was full: the agent read slower than the PLC sampled, or queue_size is too small for the publishing interval")]
         public static partial void SourceOverflow(ILogger logger, string name, string endpointUrl, long @new, long total);
 
+        [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "OPC UA source {Name}: the saved session state is ignored: {Problem}; subscribing anew")]
+        public static partial void ResumeStateUnreadable(ILogger logger, string name, string problem);
+
+        [LoggerMessage(EventId = 3015, Level = LogLevel.Information, Message = "OPC UA source {Name}: took over {Resumed} of {Saved} subscription(s) of the previous session {SessionId} on {EndpointUrl}: {Republished} message(s) the PLC still held republished, {Lost} no longer available; {Remaining} configured item(s) subscribed anew")]
+        public static partial void Resumed(ILogger logger, string name, string endpointUrl, int resumed, int saved, string sessionId, int republished, int lost, int remaining);
+
+        [LoggerMessage(EventId = 3016, Level = LogLevel.Warning, Message = "OPC UA source {Name}: the previous session {SessionId} on {EndpointUrl} is gone ({Status}: it timed out or the PLC restarted); subscribing anew, values the PLC held for it are lost")]
+        public static partial void ResumeNotPossible(ILogger logger, string name, string endpointUrl, string sessionId, string status);
+
+        [LoggerMessage(EventId = 3017, Level = LogLevel.Warning, Message = "OPC UA source {Name}: cannot save the session state {Path} ({Reason}); after a crash the PLC's held values would be lost")]
+        public static partial void ResumeStateSaveFailed(ILogger logger, string name, string path, string reason);
+
+        [LoggerMessage(EventId = 3018, Level = LogLevel.Information, Message = "OPC UA source {Name}: the nodes resolved on the new session differ: {Removed} item(s) removed, {Added} added ({Tags} tags now)")]
+        public static partial void NodesChanged(ILogger logger, string name, int removed, int added, int tags);
+
         [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "OPC UA source {Name}: {Queued} samples wait for the spool (writer queue capacity {Capacity}); Publish requests to {EndpointUrl} are held back until the spool catches up, the PLC keeps the values meanwhile ({Total} time(s) full so far). The spool is slower than the PLC: check the disk")]
         public static partial void WriterQueueFull(ILogger logger, string name, long queued, int capacity, string endpointUrl, long total);
     }

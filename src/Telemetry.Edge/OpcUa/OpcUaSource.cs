@@ -29,6 +29,8 @@ public sealed partial class OpcUaSource : ISampleSource
     private int _running;
     private int _tagCount;
     private IReadOnlyList<string> _problems = [];
+    private readonly OpcUaResumeStore? _resume;
+    private int _resumeSaveFailed;
 
     public OpcUaSource(OpcUaSourceOptions options)
     {
@@ -36,6 +38,7 @@ public sealed partial class OpcUaSource : ISampleSource
         options.Validate();
         _options = options;
         _logger = options.LoggerFactory.CreateLogger($"Telemetry.Edge.OpcUa.{options.Name}");
+        _resume = options.ResumeStateDirectory is { } dir ? new OpcUaResumeStore(dir, options.Name) : null;
     }
 
     public string Name => _options.Name;
@@ -49,6 +52,9 @@ public sealed partial class OpcUaSource : ISampleSource
 
     /// <summary>Configured entries the PLC does not have (each line names the entry and why).</summary>
     public IReadOnlyList<string> Problems => Volatile.Read(ref _problems);
+
+    /// <summary>Tests: stop as a killed process would, without CloseSession and keeping the saved state.</summary>
+    internal bool AbandonSessionOnStop { get; set; }
 
     /// <summary>The session while connected (tests and diagnostics).</summary>
     public UaSession? Session { get; private set; }
@@ -71,6 +77,7 @@ public sealed partial class OpcUaSource : ISampleSource
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var writer = new OpcUaSampleWriter(_options, OnWritten);
+        writer.Acknowledged = SaveAcknowledged;
         Volatile.Write(ref _writer, writer);
         var writing = writer.RunAsync(sink, stop.Token);
         UaSession? session = null;
@@ -89,9 +96,13 @@ public sealed partial class OpcUaSource : ISampleSource
         {
             Session = null;
             await stop.CancelAsync().ConfigureAwait(false);
-            if (session is not null)
+            if (session is not null && AbandonSessionOnStop)
             {
-                await CloseQuietlyAsync(session).ConfigureAwait(false);
+                await session.DisposeAsync().ConfigureAwait(false); // as a killed process would leave it
+            }
+            else if (session is not null && await CloseQuietlyAsync(session).ConfigureAwait(false))
+            {
+                DeleteResumeState(); // the session and its subscriptions are gone: nothing to take over next time
             }
 
             try
@@ -132,7 +143,22 @@ public sealed partial class OpcUaSource : ISampleSource
 
             var problems = new List<string>(resolution.Problems);
             await LoadStructureTypesAsync(session, resolution.Tags, writer, cancellationToken).ConfigureAwait(false);
-            var subscriptions = await session.SubscribeAsync(items, new SubscriptionOptions { PublishingInterval = _options.PublishingInterval }, writer, cancellationToken).ConfigureAwait(false);
+            var subscriptionOptions = new SubscriptionOptions { PublishingInterval = _options.PublishingInterval };
+            Session = session;
+            var subscriptions = new List<UaSubscription>();
+            IReadOnlyList<MonitoredItemOptions> toSubscribe = items;
+            if (await TryResumeAsync(session, items, subscriptionOptions, writer, cancellationToken).ConfigureAwait(false) is { } resumed)
+            {
+                subscriptions.AddRange(resumed.Resumed);
+                toSubscribe = resumed.Remaining;
+            }
+
+            if (toSubscribe.Count > 0)
+            {
+                subscriptions.AddRange(await session.SubscribeAsync(toSubscribe, subscriptionOptions, writer, cancellationToken).ConfigureAwait(false));
+            }
+
+            SaveResumeState(session);
             var subscribed = new HashSet<Telemetry.OpcUa.Encoding.ExpandedNodeId>();
             foreach (var subscription in subscriptions)
             {
@@ -164,6 +190,7 @@ public sealed partial class OpcUaSource : ISampleSource
         }
         catch
         {
+            Session = null;
             await CloseQuietlyAsync(session).ConfigureAwait(false);
             throw;
         }
@@ -221,6 +248,7 @@ public sealed partial class OpcUaSource : ISampleSource
     private async Task WatchAsync(UaSession session, Task writing, CancellationToken cancellationToken)
     {
         var reconnects = session.ReconnectCount;
+        var sessions = session.SessionCount;
         var overflowsLogged = 0L;
         var overflowLoggedAt = long.MinValue;
         var fullLogged = 0L;
@@ -256,6 +284,14 @@ public sealed partial class OpcUaSource : ISampleSource
                 {
                     reconnects = session.ReconnectCount;
                     Log.Reconnected(_logger, Name, _options.EndpointUrl, session.SessionCount);
+                    SaveResumeState(session); // subscriptions recreated on a new session have new ids
+                }
+
+                // A new session (the PLC restarted, or forgot ours): browse paths and rules may name other nodes now.
+                if (session.SessionCount != sessions && await RefreshNodesAsync(session, cancellationToken).ConfigureAwait(false))
+                {
+                    sessions = session.SessionCount;
+                    SaveResumeState(session);
                 }
 
                 var problems = Problems;
@@ -352,12 +388,15 @@ public sealed partial class OpcUaSource : ISampleSource
         }
     }
 
-    private async Task CloseQuietlyAsync(UaSession session)
+    /// <summary>Closes the session (deleting its subscriptions); false when that failed and the PLC may still have them.</summary>
+    private async Task<bool> CloseQuietlyAsync(UaSession session)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var closable = session.IsConnected;
             await session.CloseAsync(timeout.Token).ConfigureAwait(false);
+            return closable;
         }
         catch (Exception ex) when (ex is OpcUaException or TimeoutException or OperationCanceledException or IOException or ObjectDisposedException)
         {
@@ -367,6 +406,7 @@ public sealed partial class OpcUaSource : ISampleSource
             }
 
             await session.DisposeAsync().ConfigureAwait(false);
+            return false;
         }
     }
 }

@@ -157,6 +157,13 @@ public sealed record OpcUaSourceOptions
     /// </summary>
     public int WriterQueueCapacity { get; init; } = 100_000;
 
+    /// <summary>
+    /// Where the source keeps its session's subscriptions and acknowledged sequence numbers (next to the spool), so an
+    /// agent restarted after a crash takes the PLC's subscriptions over and republishes what the PLC still holds;
+    /// null: every start subscribes anew.
+    /// </summary>
+    public string? ResumeStateDirectory { get; init; }
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     [JsonIgnore]

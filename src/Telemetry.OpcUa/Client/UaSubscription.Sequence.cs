@@ -19,6 +19,20 @@ public sealed partial class UaSubscription
     {
         _nextExpected = 0;
         _missing.Clear();
+        ResetAcknowledged(0, false);
+    }
+
+    /// <summary>After a transfer: these messages are still held by the server and not yet safe here; the next new one follows them.</summary>
+    internal void ExpectRepublish(IReadOnlyList<uint> sequenceNumbers)
+    {
+        foreach (var s in sequenceNumbers)
+        {
+            _missing.Add(s);
+            if (_nextExpected == 0 || !IsNewer(_nextExpected, s))
+            {
+                _nextExpected = Next(s);
+            }
+        }
     }
 
     /// <summary>A message with data arrived: true when it should be delivered (new, or a missing one recovered).</summary>
@@ -80,7 +94,11 @@ public sealed partial class UaSubscription
     }
 
     /// <summary>The server no longer has this message: stop asking for it.</summary>
-    internal void GiveUp(uint sequenceNumber) => _missing.Remove(sequenceNumber);
+    internal void GiveUp(uint sequenceNumber)
+    {
+        _missing.Remove(sequenceNumber);
+        ForgetForAcknowledged(sequenceNumber);
+    }
 
     internal void CountRepublished() => Interlocked.Increment(ref _republished);
 

@@ -159,6 +159,61 @@ public sealed partial class UaSubscription : INotificationAcknowledger
         _handler.OnSubscriptionStatus(this, new StatusCode(StatusCodes.GoodSubscriptionTransferred));
     }
 
+    /// <summary>
+    /// Takes over a subscription transferred from a session that died (<see cref="UaSession.ResumeAsync"/>): its id and
+    /// settings from <paramref name="state"/>, the items whose node and settings a wanted item asks for (with the wanted
+    /// item's options, so values map to the caller's tags). Returns the server ids of the items nobody wants.
+    /// </summary>
+    internal List<uint> Adopt(UaSubscriptionState state, Dictionary<ExpandedNodeId, List<MonitoredItemOptions>> wanted)
+    {
+        SubscriptionId = state.SubscriptionId;
+        RevisedPublishingInterval = TimeSpan.FromMilliseconds(state.PublishingIntervalMs);
+        RevisedMaxKeepAliveCount = state.MaxKeepAliveCount;
+        RevisedLifetimeCount = state.LifetimeCount;
+        ResetSequence();
+        ResetAcknowledged(state.AcknowledgedThrough, state.AcknowledgedThrough != 0);
+        var unwanted = new List<uint>();
+        foreach (var saved in state.Items)
+        {
+            var match = -1;
+            if (wanted.TryGetValue(saved.NodeId, out var candidates))
+            {
+                match = candidates.FindIndex(saved.Matches);
+            }
+
+            if (match < 0)
+            {
+                unwanted.Add(saved.ServerId);
+                continue;
+            }
+
+            var options = candidates![match];
+            candidates.RemoveAt(match);
+            _items[saved.ClientHandle] = new MonitoredItem(options, saved.ClientHandle)
+            {
+                ServerId = saved.ServerId,
+                Status = default,
+                RevisedSamplingInterval = TimeSpan.FromMilliseconds(saved.SamplingIntervalMs),
+                RevisedQueueSize = saved.QueueSize,
+            };
+        }
+
+        return unwanted;
+    }
+
+    /// <summary>This subscription and its items as a client resuming after a crash needs them.</summary>
+    internal UaSubscriptionState CaptureState()
+    {
+        var items = new List<UaItemState>(_items.Count);
+        foreach (var item in _items.Values)
+        {
+            var o = item.Options;
+            items.Add(new UaItemState(item.ClientHandle, item.ServerId, o.NodeId, o.Attribute, o.SamplingInterval.TotalMilliseconds, o.QueueSize, o.DiscardOldest, o.Filter));
+        }
+
+        return new UaSubscriptionState(SubscriptionId, RevisedPublishingInterval.TotalMilliseconds, RevisedMaxKeepAliveCount, RevisedLifetimeCount, AcknowledgedThrough, items);
+    }
+
     private async Task CreateItemsOnServerAsync(MonitoredItem[] items, CancellationToken cancellationToken)
     {
         var batch = Math.Max(1, _session.OperationLimits.MaxMonitoredItemsPerCall);
@@ -216,8 +271,10 @@ public sealed partial class UaSubscription : INotificationAcknowledger
     internal void OnMessageHandled(uint sequenceNumber)
     {
         var subscriptionId = SubscriptionId;
+        OnHanded(sequenceNumber);
         if (_handler.OnNotificationMessage(new NotificationAck(this, subscriptionId, sequenceNumber)))
         {
+            TrackAcknowledged(sequenceNumber);
             _session.QueueAcknowledgement(subscriptionId, sequenceNumber);
         }
     }
@@ -227,6 +284,7 @@ public sealed partial class UaSubscription : INotificationAcknowledger
     {
         if (subscriptionId == SubscriptionId)
         {
+            TrackAcknowledged(sequenceNumber);
             _session.QueueAcknowledgement(subscriptionId, sequenceNumber);
         }
     }
