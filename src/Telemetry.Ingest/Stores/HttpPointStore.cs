@@ -83,7 +83,12 @@ public sealed partial class HttpPointStore : IPointStore
     /// <summary>Writes waiting for or holding a slot right now.</summary>
     public int PendingWrites => Volatile.Read(ref _pending);
 
-    public async ValueTask<StoreOutcome> WriteAsync(ReadOnlyMemory<byte> lines, TimestampPrecision precision, CancellationToken cancellationToken = default)
+    public ValueTask<StoreOutcome> WriteAsync(ReadOnlyMemory<byte> lines, TimestampPrecision precision, CancellationToken cancellationToken = default) =>
+        WriteAsync(lines, default, precision, cancellationToken);
+
+    /// <summary>With <see cref="StoreOptions.Gzip"/>, a non-empty <paramref name="gzipped"/> (the edge's own gzip body of
+    /// exactly these lines) is sent as it is instead of compressing <paramref name="lines"/> again.</summary>
+    public async ValueTask<StoreOutcome> WriteAsync(ReadOnlyMemory<byte> lines, ReadOnlyMemory<byte> gzipped, TimestampPrecision precision, CancellationToken cancellationToken = default)
     {
         if (Interlocked.Increment(ref _pending) > _options.MaxConcurrentWrites + _options.MaxQueuedWrites)
         {
@@ -96,9 +101,10 @@ public sealed partial class HttpPointStore : IPointStore
             await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                using var gzipped = _options.Gzip ? Compress(lines.Span) : null;
-                var body = gzipped?.WrittenMemory ?? lines;
-                var state = (store: this, body, gzip: gzipped is not null, uri: _writeUris[(int)precision]);
+                var passThrough = _options.Gzip && !gzipped.IsEmpty;
+                using var compressed = _options.Gzip && !passThrough ? Compress(lines.Span) : null;
+                var body = passThrough ? gzipped : compressed?.WrittenMemory ?? lines;
+                var state = (store: this, body, gzip: _options.Gzip, uri: _writeUris[(int)precision]);
                 using var response = await _pipeline.ExecuteAsync(
                     static (s, ct) => s.store.SendAsync(s.uri, s.body, s.gzip, ct), state, cancellationToken).ConfigureAwait(false);
                 return await ToOutcomeAsync(response, cancellationToken).ConfigureAwait(false);

@@ -15,6 +15,14 @@ public interface IPointStore : IAsyncDisposable
     /// <summary>Writes validated lines (every line has a timestamp in <paramref name="precision"/>).</summary>
     ValueTask<StoreOutcome> WriteAsync(ReadOnlyMemory<byte> lines, TimestampPrecision precision, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="WriteAsync"/>, also given <paramref name="gzipped"/>: the request's own gzip body that inflated to
+    /// exactly <paramref name="lines"/> (its CRC-32 and length were checked). A store that sends gzip forwards those
+    /// bytes instead of compressing again; the default ignores them.
+    /// </summary>
+    ValueTask<StoreOutcome> WriteAsync(ReadOnlyMemory<byte> lines, ReadOnlyMemory<byte> gzipped, TimestampPrecision precision, CancellationToken cancellationToken = default) =>
+        WriteAsync(lines, precision, cancellationToken);
+
     /// <summary>Asks the store whether it is up (its ping/health endpoint); never throws.</summary>
     ValueTask<(bool Reachable, string? Error)> PingAsync(CancellationToken cancellationToken = default);
 }

@@ -126,10 +126,14 @@ public sealed partial class WriteHandler(
             return;
         }
 
+        // The request's gzip bytes inflate to exactly the validated body: a gzip store gets them as they are, unless
+        // lines were stamped (the body changed).
+        var gzipped = worker.Raw.WrittenMemory;
         if (result.PointsWithoutTimestamp > 0)
         {
             BatchValidator.StampMissingTimestamps(parser, body.Span, receiveNs / precision.NanosecondsPerUnit(), worker.Stamped);
             body = worker.Stamped.WrittenMemory;
+            gzipped = default;
         }
 
         if (accepted is not null && worker.Samples.Count > 0)
@@ -138,7 +142,7 @@ public sealed partial class WriteHandler(
         }
 
         var storeStarted = Stopwatch.GetTimestamp();
-        var outcome = result.Points == 0 ? StoreOutcome.Stored : await store.WriteAsync(body, precision, aborted).ConfigureAwait(false);
+        var outcome = result.Points == 0 ? StoreOutcome.Stored : await store.WriteAsync(body, gzipped, precision, aborted).ConfigureAwait(false);
         counters.StoreLatency.Record(Stopwatch.GetElapsedTime(storeStarted));
         switch (outcome.Status)
         {
