@@ -19,7 +19,7 @@ public sealed partial class UaSubscription
     {
         _nextExpected = 0;
         _missing.Clear();
-        ResetAcknowledged(0, false);
+        ResetAcknowledged(0);
     }
 
     /// <summary>After a transfer: these messages are still held by the server and not yet safe here; the next new one follows them.</summary>

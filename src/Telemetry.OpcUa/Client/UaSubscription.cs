@@ -171,7 +171,7 @@ public sealed partial class UaSubscription : INotificationAcknowledger
         RevisedMaxKeepAliveCount = state.MaxKeepAliveCount;
         RevisedLifetimeCount = state.LifetimeCount;
         ResetSequence();
-        ResetAcknowledged(state.AcknowledgedThrough, state.AcknowledgedThrough != 0);
+        ResetAcknowledged(state.AcknowledgedThrough);
         var unwanted = new List<uint>();
         foreach (var saved in state.Items)
         {
