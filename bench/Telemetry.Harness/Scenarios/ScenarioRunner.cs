@@ -257,7 +257,8 @@ public static class ScenarioRunner
             recovery.TrackIntake(status?.SamplesWritten, now);
 
             if (recovery.RepairedAtMs is { } repaired && recovery.RecoveredAtMs is null
-                && rig.Live.NewestSourceTimeMs >= repaired && status is { } s && s.BacklogSamples < 2 * rate)
+                && rig.Live.NewestSourceTimeMs >= repaired && status is { } s && s.BacklogSamples < 2 * rate
+                && recovery.IntakePerSecond >= 0.8 * rate)
             {
                 recovery.RecoveredAtMs = now;
             }
@@ -276,7 +277,27 @@ public static class ScenarioRunner
         /// <summary>Spans (Unix ms) of 3 s or more in which the edge's samplesWritten did not move: its intake stalled.</summary>
         public List<(long FromMs, long ToMs)> IntakeStalls { get; } = [];
 
+        private readonly Queue<(long AtMs, long Written)> _recent = new();
         private long _lastWritten = -1;
+
+        /// <summary>
+        /// What the edge's sources wrote per second over the last ~5 s (0 until then): a restarted edge can show fresh
+        /// samples and an empty spool while its intake still runs far below the load (edge-kill at load 24: ~1,000/s for 33 s).
+        /// </summary>
+        public double IntakePerSecond
+        {
+            get
+            {
+                if (_recent.Count < 5)
+                {
+                    return 0;
+                }
+
+                var (fromMs, fromWritten) = _recent.Peek();
+                var (toMs, toWritten) = _recent.Last();
+                return toMs > fromMs ? (toWritten - fromWritten) * 1000.0 / (toMs - fromMs) : 0;
+            }
+        }
         private long _lastMoveMs;
 
         public void TrackIntake(long? written, long nowMs)
@@ -284,6 +305,17 @@ public static class ScenarioRunner
             if (written is not { } w)
             {
                 return; // the edge did not answer: no reading
+            }
+
+            if (_recent.Count > 0 && w < _recent.Peek().Written)
+            {
+                _recent.Clear(); // a restarted edge counts from 0
+            }
+
+            _recent.Enqueue((nowMs, w));
+            while (_recent.Count > 6)
+            {
+                _recent.Dequeue();
             }
 
             if (w != _lastWritten)
