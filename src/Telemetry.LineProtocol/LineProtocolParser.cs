@@ -31,6 +31,9 @@ public sealed class LineProtocolParser
     /// <summary>Whether plain lines take the reader's simple-line path (tests turn it off to compare both paths).</summary>
     internal bool SimpleLinePath { get; set; } = true;
 
+    /// <summary>Lines read by the general path after a line the simple path handed over (tests set 0: try every line).</summary>
+    internal int SimpleLinePauseAfterMiss { get; set; } = 8;
+
     /// <summary>
     /// A reader over <paramref name="input"/>. With <paramref name="isFinalBlock"/> false the input may end in the
     /// middle of a line: <see cref="LineProtocolReader.TryReadLine"/> then returns false at that line and

@@ -31,6 +31,7 @@ public ref partial struct LineProtocolReader
     private readonly bool _isFinalBlock;
     private int _position;
     private int _lineNumber;
+    private int _simpleLinePause;
 
     internal LineProtocolReader(LineProtocolParser parser, ReadOnlySpan<byte> input, bool isFinalBlock, int firstLineNumber)
     {
@@ -118,7 +119,23 @@ public ref partial struct LineProtocolReader
                 continue;
             }
 
-            return TryReadSimpleLine(pos, i, out line) || ParsePoint(pos, i, out line);
+            // A line the simple path hands over costs it a block classification; after one, the next few lines go
+            // straight to the general path, so input of that style (escapes, strings, long lines) pays it rarely.
+            if (_simpleLinePause == 0)
+            {
+                if (TryReadSimpleLine(pos, i, out line))
+                {
+                    return true;
+                }
+
+                _simpleLinePause = _parser.SimpleLinePauseAfterMiss;
+            }
+            else
+            {
+                _simpleLinePause--;
+            }
+
+            return ParsePoint(pos, i, out line);
         }
     }
 
