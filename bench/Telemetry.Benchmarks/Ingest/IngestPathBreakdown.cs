@@ -27,8 +27,8 @@ internal static class IngestPathBreakdown
 
     public static void Run(string[] args)
     {
-        var rounds = Option(args, "--rounds", 200);
-        var batch = Option(args, "--batch", 4);
+        var rounds = BenchCommandLine.Option(args, "--rounds", 200);
+        var batch = BenchCommandLine.Option(args, "--batch", 4);
         var body = MakeBody();
         var gzipped = Gzip(body);
         var site = "plant-a"u8.ToArray();
@@ -60,7 +60,7 @@ internal static class IngestPathBreakdown
         Decode(parser, body, site, decoder, samples);
         Check(samples, parser, body, site, series);
         Console.WriteLine($"ingest-path-breakdown: {Lines} lines, {body.Length:N0} B ({gzipped.Length:N0} B gzip), " +
-            $"{rounds} rounds x {batch} bodies per piece, interleaved; load {LoadAverage()}");
+            $"{rounds} rounds x {batch} bodies per piece, interleaved; load {BenchCommandLine.LoadAverage("?")}");
         var best = new double[pieces.Length];
         var allocated = new long[pieces.Length];
         Array.Fill(best, double.MaxValue);
@@ -90,7 +90,7 @@ internal static class IngestPathBreakdown
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {pieces[i].Name} | {best[i]:F1} | {allocated[i]:N0} B |"));
         }
 
-        Console.WriteLine($"{watch.Elapsed.TotalSeconds:F1} s; load {LoadAverage()}");
+        Console.WriteLine($"{watch.Elapsed.TotalSeconds:F1} s; load {BenchCommandLine.LoadAverage("?")}");
     }
 
     /// <summary>The series cache must give exactly the decoder's samples.</summary>
@@ -188,24 +188,6 @@ internal static class IngestPathBreakdown
     {
         health.Apply("plant-a", samples.Samples);
         return samples.Count;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
     }
 
     /// <summary>What the write handler runs for an accepted body before the store write (live hub idle).</summary>

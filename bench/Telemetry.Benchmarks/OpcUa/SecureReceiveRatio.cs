@@ -15,10 +15,10 @@ internal static class SecureReceiveRatio
 {
     public static void Run(string[] args)
     {
-        var rounds = Option(args, "--rounds", 300);
-        var batch = Option(args, "--batch", 10);
+        var rounds = BenchCommandLine.Option(args, "--rounds", 300);
+        var batch = BenchCommandLine.Option(args, "--batch", 10);
         Console.WriteLine($"opcua-security-ratio: {SecureReceivePath.Values} values per PublishResponse, {SecureReceivePath.ChunkSize} B chunks, " +
-            $"{rounds} rounds x {batch} responses per setting, interleaved; load {LoadAverage()}");
+            $"{rounds} rounds x {batch} responses per setting, interleaved; load {BenchCommandLine.LoadAverage()}");
         using var clientCertificate = ApplicationCertificateFactory.Create("urn:bench:client", "Bench client", ["localhost"]);
         using var serverCertificate = ApplicationCertificateFactory.Create("urn:bench:server", "Bench server", ["127.0.0.1"]);
         var paths = new SecureReceivePath[SecureReceivePath.Settings.Count];
@@ -48,7 +48,7 @@ internal static class SecureReceiveRatio
             }
 
             Print(paths, best);
-            Console.WriteLine($"{watch.Elapsed.TotalSeconds:F1} s; load {LoadAverage()}");
+            Console.WriteLine($"{watch.Elapsed.TotalSeconds:F1} s; load {BenchCommandLine.LoadAverage()}");
         }
         finally
         {
@@ -72,24 +72,6 @@ internal static class SecureReceiveRatio
                 CultureInfo.InvariantCulture,
                 $"| {paths[i].Security} | {paths[i].ChunkCount} ({paths[i].WireBytes:N0}) | {best[i]:F1} | {1e9 / best[i] / 1e6:F2} M | " +
                 $"{(i == 0 ? "-" : $"{extraPerChunkUs:F1} us")} | {none / best[i] * 100:F1} % |"));
-        }
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "n/a";
         }
     }
 }

@@ -22,7 +22,7 @@ public sealed class OpcUaSourceResumeTests
         await using var proxy = new TcpCutProxy(plc.Port);
         using var dir = new TempDirectory("opcua-resume");
         await using var spool = await Spool.OpenAsync(new SpoolOptions(dir.Combine("spool")), cancellationToken: cts.Token);
-        var options = Load(proxy.EndpointUrl, """
+        var options = OpcUaSourceTests.Load(proxy.EndpointUrl, """
                   - { node: "nsu=urn:telemetry:plc;s=Counter", machine: plc-1, tag: counter, sampling_interval: 0ms, queue_size: 1000 }
             """) with { ResumeStateDirectory = dir.Combine("state"), SessionTimeout = TimeSpan.FromSeconds(30) };
         using var tail = new SpoolTail(spool);
@@ -66,7 +66,7 @@ public sealed class OpcUaSourceResumeTests
         await using var plc = await OpcUaPlcPeer.StartAsync(new OpcUaPlcOptions { Items = 2 }, cts.Token);
         using var dir = new TempDirectory("opcua-refresh");
         await using var spool = await Spool.OpenAsync(new SpoolOptions(dir.Combine("spool")), cancellationToken: cts.Token);
-        var options = Load(plc.EndpointUrl, """
+        var options = OpcUaSourceTests.Load(plc.EndpointUrl, """
                   - { browse: Objects/PLC/Load, machine: load }
                   - { node: "nsu=urn:telemetry:plc;s=Counter", machine: plc-1, tag: counter }
             """) with { ReconnectMaxDelay = TimeSpan.FromSeconds(2) };
@@ -91,21 +91,5 @@ public sealed class OpcUaSourceResumeTests
 
         await cts.CancelAsync();
         await run;
-    }
-
-    private static OpcUaSourceOptions Load(string endpoint, string nodes)
-    {
-        var yaml = $"""
-            edge: {"{"} id: edge-1, site: plant-a {"}"}
-            sources:
-              - name: plc
-                type: opcua
-                endpoint: {endpoint}
-                publishing_interval: 100ms
-                sampling_interval: 100ms
-                nodes:
-
-            """ + nodes;
-        return Assert.IsType<OpcUaSourceConfig>(Assert.Single(EdgeConfigLoader.Parse(yaml, "edge.yaml").Sources)).Options;
     }
 }

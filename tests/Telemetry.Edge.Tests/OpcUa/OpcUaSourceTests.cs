@@ -188,7 +188,8 @@ public sealed class OpcUaSourceTests
         await Task.WhenAll(runs);
     }
 
-    private static OpcUaSourceOptions Load(string endpoint, string nodes)
+    /// <summary>The options of one opcua source "plc" on the endpoint (100 ms) with the given nodes block.</summary>
+    internal static OpcUaSourceOptions Load(string endpoint, string nodes)
     {
         var yaml = $"""
             edge: {"{"} id: edge-1, site: plant-a {"}"}
