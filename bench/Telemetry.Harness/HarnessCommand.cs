@@ -16,6 +16,7 @@ public static class HarnessCommand
         new PlcRestartFault(),
         new SpoolFullFault(),
         new MosquittoRestartFault(),
+        new MosquittoCrashFault(),
     ];
 
     /// <summary>Runs only our pipeline into InfluxDB 1.x and the Node-RED anchor, on the same load (the comparison table).</summary>

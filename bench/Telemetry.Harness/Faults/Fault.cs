@@ -26,10 +26,10 @@ public abstract class Fault
     /// <summary>Injects the fault, holds it, repairs it; returns once repaired.</summary>
     public abstract Task<FaultOutcome> RunAsync(HarnessRig rig, HarnessSettings settings, CancellationToken cancellationToken);
 
-    protected static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    internal static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     /// <summary>Waits until the edge's sources are connected again and fresh samples (source time after <paramref name="sinceMs"/>) reach the live API.</summary>
-    protected static async Task<long> WaitFreshAsync(HarnessRig rig, long sinceMs, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async Task<long> WaitFreshAsync(HarnessRig rig, long sinceMs, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)

@@ -69,9 +69,17 @@ public sealed class MosquittoPeer : IAsyncDisposable
         return peer;
     }
 
-    /// <summary>kill -9 (with persistence on, the saved sessions and queued messages survive).</summary>
+    /// <summary>kill -9 (with persistence on, what the broker saved at its last autosave survives).</summary>
     public void Kill() => _process.Kill();
 
+    /// <summary>
+    /// SIGTERM, as `systemctl stop mosquitto` does: with persistence on, the broker writes its sessions and queued
+    /// messages before it exits.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) =>
+        _process.StopAsync(TimeSpan.FromSeconds(30), cancellationToken);
+
+    /// <summary>Starts the broker again on the same port and folder (kills it first if it still runs).</summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         _process.Kill();
