@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Telemetry.Core;
 using Telemetry.Edge.Forwarding;
 using Telemetry.Storage;
@@ -18,6 +19,9 @@ public class LaneSchedulingTests
     private static long BackDated => UnixTime.Now(TimeProvider.System) - (20L * 60 * 1_000_000_000);
 
     private static long Now => UnixTime.Now(TimeProvider.System);
+
+    /// <summary>Where the fake clocks of the pacer and drain-rate tests start.</summary>
+    private static readonly DateTimeOffset ClockStart = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
     public async Task Forward_BacklogHeldBack_FreshSamplesOvertakeIt()
@@ -218,7 +222,7 @@ public class LaneSchedulingTests
     [Fact]
     public void Pacer_SamplesCap_NextBatchWaitsItsCostAndIdleEarnsNoCredit()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(ClockStart);
         var pacer = new BacklogPacer(new BacklogOptions { MaxSamplesPerSecond = 1000 }, clock);
         Assert.Equal(250, pacer.BatchLimit(5000));
         Assert.Equal(TimeSpan.Zero, pacer.Wait());
@@ -236,7 +240,7 @@ public class LaneSchedulingTests
     [Fact]
     public void Pacer_BytesAndSamplesCaps_TheSlowerOneCounts()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(ClockStart);
         var pacer = new BacklogPacer(new BacklogOptions { MaxSamplesPerSecond = 10_000, MaxBytesPerSecond = 100_000 }, clock);
         pacer.Charge(samples: 1000, bytes: 300_000);
         Assert.Equal(TimeSpan.FromSeconds(3) - BacklogPacer.Slack, pacer.Wait());
@@ -250,7 +254,7 @@ public class LaneSchedulingTests
     [Fact]
     public void Status_BacklogDeliveries_DrainRateOverLastFiveWholeSeconds()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(ClockStart);
         var status = new ForwarderStatus(clock);
         for (var second = 0; second < 5; second++)
         {

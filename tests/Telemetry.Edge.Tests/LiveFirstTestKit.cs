@@ -163,20 +163,6 @@ internal static class LiveFirstTestKit
         }
     }
 
-    /// <summary>A clock the test moves by hand (timestamps and wall time only; no timers).</summary>
-    public sealed class ManualClock : TimeProvider
-    {
-        private long _ticks = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero).UtcTicks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-    }
-
     public static DatacenterOptions Options(BacklogOptions backlog) => new()
     {
         Kind = DatacenterKind.InfluxDb1,

@@ -3,7 +3,8 @@ namespace Telemetry.Edge.Tests;
 /// <summary>
 /// A clock for policy tests: time stands still until the test moves it, and <see cref="RunAsync"/> moves it from one
 /// timer to the next once every operation under test is parked on a timer, so a 10-minute outage takes
-/// milliseconds and every attempt happens at the exact fake time its delay says.
+/// milliseconds and every attempt happens at the exact fake time its delay says. (Not FakeTimeProvider: this needs how
+/// many timers are pending and when the earliest is due, which FakeTimeProvider does not tell.)
 /// </summary>
 public sealed class SteppingClock : TimeProvider
 {

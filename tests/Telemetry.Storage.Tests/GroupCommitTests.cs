@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Time.Testing;
 using Telemetry.Testing;
 
 namespace Telemetry.Storage.Tests;
@@ -12,12 +13,13 @@ public class GroupCommitTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+    private static readonly DateTimeOffset Start = new(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
 
     [Fact]
     public async Task WriteAsync_LoneWriterAwaitingEachAppend_CommitsWithoutWaitingForTheWindow()
     {
         using var dir = new TempDirectory("spool");
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(Start);
         await using var spool = await Spool.OpenAsync(TestSamples.Options(dir.Path) with { GroupCommitInterval = Window, TimeProvider = clock });
 
         for (var i = 0; i < 5; i++)
@@ -36,7 +38,7 @@ public class GroupCommitTests
         using var dir = new TempDirectory("spool");
         var fsyncs = 0;
         using var listener = FsyncListener(dir.Path, () => Interlocked.Increment(ref fsyncs));
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(Start);
         using var fs = new GatedFileSystem();
         await using var spool = await Spool.OpenAsync(TestSamples.Options(dir.Path) with { GroupCommitInterval = Window, TimeProvider = clock, FileSystem = fs });
 
@@ -57,7 +59,7 @@ public class GroupCommitTests
     public async Task WriteAsync_GroupBytesReachedDuringACommit_CommitsWithoutTheWindow()
     {
         using var dir = new TempDirectory("spool");
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(Start);
         using var fs = new GatedFileSystem();
         await using var spool = await Spool.OpenAsync(TestSamples.Options(dir.Path) with { GroupCommitInterval = Window, GroupCommitBytes = 1, TimeProvider = clock, FileSystem = fs });
 

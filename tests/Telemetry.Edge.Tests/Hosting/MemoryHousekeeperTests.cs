@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Telemetry.Edge.Hosting;
 
 namespace Telemetry.Edge.Tests.Hosting;
@@ -20,16 +21,16 @@ public sealed class MemoryHousekeeperTests
     [Fact]
     public async Task ExecuteAsync_TimerTicksThreeTimes_CollectsOncePerTickAndStops()
     {
-        var clock = new ManualTimerClock();
+        var clock = new TimerSignallingClock();
         using var housekeeper = new MemoryHousekeeper(NullLogger<MemoryHousekeeper>.Instance, clock);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await housekeeper.StartAsync(CancellationToken.None);
-        var timer = await clock.Created.Task.WaitAsync(timeout.Token);
-        Assert.Equal(MemoryHousekeeper.Interval, timer.Period);
+        var period = await clock.Created.Task.WaitAsync(timeout.Token);
+        Assert.Equal(MemoryHousekeeper.Interval, period);
 
         for (var tick = 1; tick <= 3; tick++)
         {
-            timer.Fire();
+            clock.Advance(MemoryHousekeeper.Interval);
             while (housekeeper.Runs < tick)
             {
                 await Task.Delay(5, timeout.Token);
@@ -43,35 +44,16 @@ public sealed class MemoryHousekeeperTests
         Assert.Equal(3, housekeeper.Runs);
     }
 
-    /// <summary>Hands the test the one timer the housekeeper's PeriodicTimer creates; it ticks only when fired.</summary>
-    private sealed class ManualTimerClock : TimeProvider
+    /// <summary>Fake time that tells the test the period of the timer the housekeeper's PeriodicTimer creates (it starts in the background).</summary>
+    private sealed class TimerSignallingClock : FakeTimeProvider
     {
-        public TaskCompletionSource<ManualTimer> Created { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<TimeSpan> Created { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
-            var timer = new ManualTimer(callback, state, period);
-            Created.TrySetResult(timer);
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            Created.TrySetResult(period);
             return timer;
         }
-    }
-
-    private sealed class ManualTimer(TimerCallback callback, object? state, TimeSpan period) : ITimer
-    {
-        public TimeSpan Period { get; private set; } = period;
-
-        public void Fire() => callback(state);
-
-        public bool Change(TimeSpan dueTime, TimeSpan period)
-        {
-            Period = period;
-            return true;
-        }
-
-        public void Dispose()
-        {
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

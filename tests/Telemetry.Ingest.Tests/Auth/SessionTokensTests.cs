@@ -1,16 +1,17 @@
+using Microsoft.Extensions.Time.Testing;
 using Telemetry.Ingest.Auth;
-using Telemetry.Ingest.Tests.Health;
 
 namespace Telemetry.Ingest.Tests.Auth;
 
 public sealed class SessionTokensTests
 {
+    private static readonly DateTimeOffset Start = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
     private static readonly byte[] Key = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];
 
     [Fact]
     public void TryRead_IssuedValue_GivesUserStampAndExpiry()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(Start);
         var tokens = new SessionTokens(Key, TimeSpan.FromHours(12), clock);
 
         var (value, expires) = tokens.Issue("anna", "stamp1");
@@ -25,7 +26,7 @@ public sealed class SessionTokensTests
     [Fact]
     public void Issue_TwiceForOneUser_DifferentValuesAndIds()
     {
-        var tokens = new SessionTokens(Key, TimeSpan.FromHours(1), new ManualTimeProvider());
+        var tokens = new SessionTokens(Key, TimeSpan.FromHours(1), new FakeTimeProvider(Start));
 
         var a = tokens.Issue("anna", "s").Value;
         var b = tokens.Issue("anna", "s").Value;
@@ -37,7 +38,7 @@ public sealed class SessionTokensTests
     [Fact]
     public void TryRead_AfterLifetime_False()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(Start);
         var tokens = new SessionTokens(Key, TimeSpan.FromHours(1), clock);
         var (value, _) = tokens.Issue("anna", "s");
 
@@ -50,7 +51,7 @@ public sealed class SessionTokensTests
     [Fact]
     public void TryRead_OtherKey_False()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(Start);
         var value = new SessionTokens(Key, TimeSpan.FromHours(1), clock).Issue("anna", "s").Value;
         var other = new SessionTokens(SessionTokens.KeyFrom(null), TimeSpan.FromHours(1), clock);
 
@@ -60,7 +61,7 @@ public sealed class SessionTokensTests
     [Fact]
     public void TryRead_AnyCharacterChanged_False()
     {
-        var tokens = new SessionTokens(Key, TimeSpan.FromHours(1), new ManualTimeProvider());
+        var tokens = new SessionTokens(Key, TimeSpan.FromHours(1), new FakeTimeProvider(Start));
         var value = tokens.Issue("anna", "s").Value;
 
         for (var i = 0; i < value.Length; i++)
@@ -75,7 +76,7 @@ public sealed class SessionTokensTests
     public void TryRead_UserRenamedInCookie_False()
     {
         // "anna" -> "olaf" with the rest (and the signature) kept: the signature covers the user.
-        var tokens = new SessionTokens(Key, TimeSpan.FromHours(1), new ManualTimeProvider());
+        var tokens = new SessionTokens(Key, TimeSpan.FromHours(1), new FakeTimeProvider(Start));
         var value = tokens.Issue("anna", "s").Value;
         var forged = System.Buffers.Text.Base64Url.EncodeToString("olaf"u8) + value[value.IndexOf('.', StringComparison.Ordinal)..];
 
@@ -90,7 +91,7 @@ public sealed class SessionTokensTests
     [InlineData("....")]
     public void TryRead_Garbage_False(string? value)
     {
-        var tokens = new SessionTokens(Key, TimeSpan.FromHours(1), new ManualTimeProvider());
+        var tokens = new SessionTokens(Key, TimeSpan.FromHours(1), new FakeTimeProvider(Start));
 
         Assert.False(tokens.TryRead(value, out _));
         Assert.False(tokens.TryRead(new string('a', SessionTokens.MaxLength + 1), out _));

@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Telemetry.Ingest.Auth;
-using Telemetry.Ingest.Tests.Health;
 
 namespace Telemetry.Ingest.Tests.Auth;
 
 public sealed class SignInServiceTests
 {
     private const string Key = "0123456789abcdef0123456789abcdef-shared";
+    private static readonly DateTimeOffset Start = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
     private static readonly PasswordHash AnnaHash = PasswordHash.Create("anna-pass-1", PasswordHash.MinIterations);
 
     private static SignInService Service(TimeProvider time, PasswordHash? anna = null, string? key = Key) => new(
@@ -33,7 +34,7 @@ public sealed class SignInServiceTests
     [Fact]
     public async Task Resolve_SessionOfSiteUser_CallerLimitedToItsSite()
     {
-        using var service = Service(new ManualTimeProvider());
+        using var service = Service(new FakeTimeProvider(Start));
         var result = await service.SignInAsync("ANNA", "anna-pass-1", "10.0.0.1");
 
         var caller = service.Resolve(WithCookie(result.Cookie!));
@@ -47,7 +48,7 @@ public sealed class SignInServiceTests
     [Fact]
     public async Task Resolve_OtherInstanceWithSameKey_Accepted()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(Start);
         using var first = Service(clock);
         using var second = Service(clock);
         var cookie = (await first.SignInAsync("anna", "anna-pass-1", "ip")).Cookie!;
@@ -58,7 +59,7 @@ public sealed class SignInServiceTests
     [Fact]
     public async Task Resolve_InstanceWithoutConfiguredKey_RefusesOtherInstancesSession()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(Start);
         using var first = Service(clock, key: null);
         using var second = Service(clock, key: null);
         var cookie = (await first.SignInAsync("anna", "anna-pass-1", "ip")).Cookie!;
@@ -70,7 +71,7 @@ public sealed class SignInServiceTests
     [Fact]
     public async Task Resolve_PasswordChangedSinceSignIn_Null()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(Start);
         using var before = Service(clock);
         var cookie = (await before.SignInAsync("anna", "anna-pass-1", "ip")).Cookie!;
         using var after = Service(clock, PasswordHash.Create("anna-pass-2", PasswordHash.MinIterations));
@@ -81,7 +82,7 @@ public sealed class SignInServiceTests
     [Fact]
     public async Task Resolve_AfterLifetime_Null()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(Start);
         using var service = Service(clock);
         var cookie = (await service.SignInAsync("anna", "anna-pass-1", "ip")).Cookie!;
 
@@ -97,7 +98,7 @@ public sealed class SignInServiceTests
     [InlineData("null", false)]
     public async Task Resolve_Origin_OnlySameOriginAccepted(string origin, bool accepted)
     {
-        using var service = Service(new ManualTimeProvider());
+        using var service = Service(new FakeTimeProvider(Start));
         var cookie = (await service.SignInAsync("anna", "anna-pass-1", "ip")).Cookie!;
 
         Assert.Equal(accepted, service.Resolve(WithCookie(cookie, origin)) is not null);
@@ -108,7 +109,7 @@ public sealed class SignInServiceTests
     {
         using var service = new SignInService(
             [new UserOptions { Name = "anna", Site = "plant-a", Password = AnnaHash }], ["plant-a"],
-            new SignInOptions { MaxFailures = 2 }, new ManualTimeProvider(), NullLogger.Instance);
+            new SignInOptions { MaxFailures = 2 }, new FakeTimeProvider(Start), NullLogger.Instance);
 
         Assert.Equal(SignInStatus.Refused, (await service.SignInAsync("ghost", "x", "ip")).Status);
         Assert.Equal(SignInStatus.Refused, (await service.SignInAsync("ghost", "y", "ip")).Status);

@@ -1,14 +1,16 @@
+using Microsoft.Extensions.Time.Testing;
 using Telemetry.Ingest.Auth;
-using Telemetry.Ingest.Tests.Health;
 
 namespace Telemetry.Ingest.Tests.Auth;
 
 public sealed class SignInThrottleTests
 {
+    private static readonly DateTimeOffset Start = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+
     [Fact]
     public void RetryAfter_MaxFailuresReached_BlocksThatPairForTheWindow()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(Start);
         var throttle = new SignInThrottle(3, TimeSpan.FromMinutes(15), clock);
 
         throttle.Failed("anna", "10.0.0.1");
@@ -27,7 +29,7 @@ public sealed class SignInThrottleTests
     [Fact]
     public void Succeeded_AfterFailures_ClearsTheCount()
     {
-        var throttle = new SignInThrottle(2, TimeSpan.FromMinutes(15), new ManualTimeProvider());
+        var throttle = new SignInThrottle(2, TimeSpan.FromMinutes(15), new FakeTimeProvider(Start));
 
         throttle.Failed("anna", "ip");
         throttle.Succeeded("anna", "ip");
@@ -39,7 +41,7 @@ public sealed class SignInThrottleTests
     [Fact]
     public void Failed_AfterWindowEnded_CountsFromOneAgain()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(Start);
         var throttle = new SignInThrottle(2, TimeSpan.FromMinutes(1), clock);
 
         throttle.Failed("anna", "ip");
@@ -52,7 +54,7 @@ public sealed class SignInThrottleTests
     [Fact]
     public void Failed_ManyDistinctNames_StaysWithinBoundAndStillLimitsRecentOnes()
     {
-        var throttle = new SignInThrottle(1, TimeSpan.FromMinutes(15), new ManualTimeProvider(), maxEntries: 100);
+        var throttle = new SignInThrottle(1, TimeSpan.FromMinutes(15), new FakeTimeProvider(Start), maxEntries: 100);
 
         for (var i = 0; i < 1_000; i++)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Telemetry.Core;
 using Telemetry.Ingest.Tests.Live;
 using static Telemetry.Ingest.Tests.Live.LiveSamples;
@@ -18,7 +19,7 @@ public sealed class AvailabilityApiTests
     [Fact]
     public async Task Availability_SiteCallerOwnMachine_TodaysFiguresFromItsStateChanges()
     {
-        await using var host = await LiveApiHost.StartAsync(time: new FixedUtcTime(Now));
+        await using var host = await LiveApiHost.StartAsync(time: UtcClock());
         host.Health.Apply("plant-a", [Text(AState, "running", MinutesAgo(120))]);
         host.Health.Apply("plant-a", [Text(AState, "fault", MinutesAgo(60))]);
         host.Health.Apply("plant-a", [Text(AState, "running", MinutesAgo(50))]);
@@ -42,7 +43,7 @@ public sealed class AvailabilityApiTests
     [Fact]
     public async Task Availability_SiteCallerAskingForAnotherSitesMachine_Gets403()
     {
-        await using var host = await LiveApiHost.StartAsync(time: new FixedUtcTime(Now));
+        await using var host = await LiveApiHost.StartAsync(time: UtcClock());
         host.Health.Apply("plant-b", [Text(Path("plant-b", "oven-9", "state"), "running", MinutesAgo(5))]);
         using var http = host.Client("alice@plant-a");
 
@@ -84,7 +85,7 @@ public sealed class AvailabilityApiTests
         {
             Rules = [new Telemetry.Ingest.Configuration.AlertRuleOptions { Name = "hot", Field = "temperature", Above = 80, State = "fault" }],
         };
-        using var health = new Telemetry.Ingest.Health.MachineHealth(options, new FixedUtcTime(Now));
+        using var health = new Telemetry.Ingest.Health.MachineHealth(options, UtcClock());
 
         health.Apply("plant-a", [Text(AState, "running", MinutesAgo(30))]);
         health.Apply("plant-a", [Number(Path("plant-a", "oven-1", "temperature"), 95, MinutesAgo(20))]);
@@ -95,11 +96,11 @@ public sealed class AvailabilityApiTests
         Assert.Equal(MinutesAgo(10), health.States.Changes(Key)[2].FromNs);
     }
 
-    /// <summary>A clock standing at one instant, in UTC ("today" starts at 00:00 UTC whatever the machine's zone).</summary>
-    private sealed class FixedUtcTime(DateTimeOffset now) : TimeProvider
+    /// <summary>A clock standing at <see cref="Now"/>, in UTC ("today" starts at 00:00 UTC whatever the machine's zone).</summary>
+    private static FakeTimeProvider UtcClock()
     {
-        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
-
-        public override DateTimeOffset GetUtcNow() => now;
+        var clock = new FakeTimeProvider(Now);
+        clock.SetLocalTimeZone(TimeZoneInfo.Utc);
+        return clock;
     }
 }

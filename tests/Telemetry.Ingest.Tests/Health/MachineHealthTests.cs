@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Telemetry.Core;
 using Telemetry.Ingest.Configuration;
 using Telemetry.Ingest.Health;
@@ -8,6 +9,7 @@ namespace Telemetry.Ingest.Tests.Health;
 public sealed class MachineHealthTests
 {
     private const long Second = 1_000_000_000;
+    private static readonly DateTimeOffset Start = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
     private static readonly AssetPath OvenTemp = Path("plant-a", "oven-1", "temperature");
     private static readonly AssetPath OvenState = Path("plant-a", "oven-1", "state");
     private static readonly AssetPath OvenAlarm = Path("plant-a", "oven-1", "alarm_code");
@@ -16,7 +18,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void Apply_StateAndAlarmTags_ShowsStateSinceAlarmAndLatestValues()
     {
-        using var health = new MachineHealth(new HealthOptions(), new ManualTimeProvider());
+        using var health = new MachineHealth(new HealthOptions(), new FakeTimeProvider(Start));
 
         health.Apply("plant-a", [Text(OvenState, "running", T0), Number(OvenTemp, 20, T0)]);
         health.Apply("plant-a", [Text(OvenState, "running", T0 + Second), new Sample(OvenAlarm, T0 + (2 * Second), SampleValue.FromInt64(17), Quality.Good, T0 + (2 * Second))]);
@@ -35,7 +37,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void Snapshot_WithSite_ReturnsOnlyThatSite()
     {
-        using var health = new MachineHealth(new HealthOptions(), new ManualTimeProvider());
+        using var health = new MachineHealth(new HealthOptions(), new FakeTimeProvider(Start));
         health.Apply("plant-a", [Number(OvenTemp, 1)]);
         health.Apply("plant-b", [Number(OtherTemp, 2)]);
 
@@ -47,7 +49,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void Apply_SampleNamingAnotherSiteThanTheBatch_IsIgnored()
     {
-        using var health = new MachineHealth(new HealthOptions(), new ManualTimeProvider());
+        using var health = new MachineHealth(new HealthOptions(), new FakeTimeProvider(Start));
 
         health.Apply("plant-a", [Number(OtherTemp, 2)]);
 
@@ -57,7 +59,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void Threshold_ValuesAroundTheLimit_RaisesOnceAndClearsOnlyBelowHysteresis()
     {
-        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "hot", Field = "temp*", Above = 80, Hysteresis = 2, Severity = AlertSeverity.Critical }), new ManualTimeProvider());
+        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "hot", Field = "temp*", Above = 80, Hysteresis = 2, Severity = AlertSeverity.Critical }), new FakeTimeProvider(Start));
         health.Apply("plant-a", [Number(OvenTemp, 79, T0)]);
         Assert.Empty(health.Alerts());
         var values = new[] { 79.0, 81, 79, 80.5, 78.5, 81, 78.1 };
@@ -83,7 +85,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void Threshold_Below_RaisesUnderLimitAndClearsAboveLimitPlusHysteresis()
     {
-        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "cold", Field = "temperature", Below = 10, Hysteresis = 1 }), new ManualTimeProvider());
+        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "cold", Field = "temperature", Below = 10, Hysteresis = 1 }), new FakeTimeProvider(Start));
 
         health.Apply("plant-a", [Number(OvenTemp, 9)]);
         Assert.Single(health.Alerts());
@@ -97,7 +99,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void Threshold_MachinePattern_WatchesOnlyMatchingMachines()
     {
-        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "hot", Machine = "press-*", Field = "temperature", Above = 80 }), new ManualTimeProvider());
+        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "hot", Machine = "press-*", Field = "temperature", Above = 80 }), new FakeTimeProvider(Start));
 
         health.Apply("plant-a", [Number(OvenTemp, 100)]);
 
@@ -107,7 +109,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void Threshold_BadQualitySample_IsNotEvaluated()
     {
-        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "hot", Field = "temperature", Above = 80 }), new ManualTimeProvider());
+        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "hot", Field = "temperature", Above = 80 }), new FakeTimeProvider(Start));
 
         health.Apply("plant-a", [new Sample(OvenTemp, T0, SampleValue.FromDouble(1000), Quality.Bad, T0)]);
 
@@ -117,7 +119,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void NoData_SilenceLongerThanLimit_RaisesByTimerAndEndsWithNextSample()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(Start);
         using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "silent", Kind = AlertRuleKind.NoData, Field = "temperature", NoDataFor = TimeSpan.FromSeconds(10) }), time);
         health.Apply("plant-a", [Number(OvenTemp, 1)]);
 
@@ -141,7 +143,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void NoData_OtherFieldsKeepArriving_StillRaisesForTheSilentField()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(Start);
         using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "silent", Kind = AlertRuleKind.NoData, Field = "temperature", NoDataFor = TimeSpan.FromSeconds(5) }), time);
         health.Apply("plant-a", [Number(OvenTemp, 1)]);
 
@@ -157,20 +159,21 @@ public sealed class MachineHealthTests
     [Fact]
     public void Dispose_WithNoDataRule_StopsItsTimer()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(Start);
         var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "silent", Kind = AlertRuleKind.NoData, Field = "*" }), time);
-        Assert.Equal(1, time.ActiveTimers);
         Assert.Equal(TimeSpan.FromSeconds(1), health.NoDataCheckPeriod);
+        health.Apply("plant-a", [Number(OvenTemp, 1)]);
 
         health.Dispose();
+        time.Advance(TimeSpan.FromMinutes(5)); // 5x the rule's 60 s of silence: a running timer would raise it
 
-        Assert.Equal(0, time.ActiveTimers);
+        Assert.Empty(health.Alerts(includeEnded: true));
     }
 
     [Fact]
     public void RateOfChange_FastRise_RaisesAndClearsWhenItSlows()
     {
-        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "surge", Kind = AlertRuleKind.RateOfChange, Field = "temperature", RatePerSecond = 5 }), new ManualTimeProvider());
+        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "surge", Kind = AlertRuleKind.RateOfChange, Field = "temperature", RatePerSecond = 5 }), new FakeTimeProvider(Start));
 
         health.Apply("plant-a", [Number(OvenTemp, 10, T0), Number(OvenTemp, 12, T0 + Second)]);
         Assert.Empty(health.Alerts());
@@ -186,7 +189,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void RateOfChange_OutOfOrderSample_IsSkipped()
     {
-        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "surge", Kind = AlertRuleKind.RateOfChange, Field = "temperature", RatePerSecond = 5 }), new ManualTimeProvider());
+        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "surge", Kind = AlertRuleKind.RateOfChange, Field = "temperature", RatePerSecond = 5 }), new FakeTimeProvider(Start));
 
         health.Apply("plant-a", [Number(OvenTemp, 10, T0 + Second), Number(OvenTemp, 1000, T0), Number(OvenTemp, 11, T0 + (2 * Second))]);
 
@@ -196,7 +199,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void RuleWithState_WhileActive_OverridesStateFieldThenRestoresIt()
     {
-        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "overheat", Field = "temperature", Above = 300, State = "fault" }), new ManualTimeProvider());
+        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "overheat", Field = "temperature", Above = 300, State = "fault" }), new FakeTimeProvider(Start));
         health.Apply("plant-a", [Text(OvenState, "running", T0)]);
 
         health.Apply("plant-a", [Number(OvenTemp, 310, T0 + Second)]);
@@ -214,7 +217,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void Acknowledge_OwnSite_RecordsFirstAcknowledgerOtherSiteSeesNothing()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(Start);
         using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "hot", Field = "temperature", Above = 80 }), time);
         health.Apply("plant-a", [Number(OvenTemp, 90)]);
         var id = Assert.Single(health.Alerts()).Id;
@@ -235,7 +238,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void Alerts_HistoryFull_ForgetsOldestEnded()
     {
-        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "hot", Field = "temperature", Above = 80 }) with { AlertHistory = 2 }, new ManualTimeProvider());
+        using var health = new MachineHealth(Rules(new AlertRuleOptions { Name = "hot", Field = "temperature", Above = 80 }) with { AlertHistory = 2 }, new FakeTimeProvider(Start));
         for (var i = 0; i < 3; i++)
         {
             health.Apply("plant-a", [Number(OvenTemp, 90), Number(OvenTemp, 70)]);
@@ -251,7 +254,7 @@ public sealed class MachineHealthTests
     [Fact]
     public void Apply_BeyondMaxSeries_TracksNoNewSeriesButUpdatesKnownOnes()
     {
-        using var health = new MachineHealth(new HealthOptions { MaxSeries = 2 }, new ManualTimeProvider());
+        using var health = new MachineHealth(new HealthOptions { MaxSeries = 2 }, new FakeTimeProvider(Start));
 
         health.Apply("plant-a", [Number(OvenTemp, 1), Text(OvenState, "running"), Number(OvenAlarm, 3), Number(OvenTemp, 2)]);
 

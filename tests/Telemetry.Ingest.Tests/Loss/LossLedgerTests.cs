@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Telemetry.Ingest.Configuration;
 using Telemetry.Ingest.Loss;
 
@@ -5,14 +6,7 @@ namespace Telemetry.Ingest.Tests.Loss;
 
 public sealed class LossLedgerTests
 {
-    private sealed class ManualTime : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private readonly ManualTime _time = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
 
     private LossLedger Ledger() => new(new LossOptions { Grace = TimeSpan.FromMinutes(10) }, _time);
 
@@ -37,7 +31,7 @@ public sealed class LossLedgerTests
 
         var gap = Assert.Single(ledger.Gaps());
         Assert.Equal((10, 14, false), (gap.FirstMissing, gap.LastMissing, gap.Lost));
-        _time.Now += TimeSpan.FromMinutes(11);
+        _time.Advance(TimeSpan.FromMinutes(11));
         gap = Assert.Single(ledger.Gaps());
         Assert.True(gap.Lost);
         Assert.Equal(5, Assert.Single(ledger.Accounts()).RecordsLost);
@@ -50,7 +44,7 @@ public sealed class LossLedgerTests
         var ledger = Ledger();
         ledger.Record("s", "e", 0, 0);
         ledger.Record("s", "e", 100, 100);
-        _time.Now += TimeSpan.FromMinutes(11);
+        _time.Advance(TimeSpan.FromMinutes(11));
         ledger.Record("s", "e", 50, 50);
 
         var gaps = ledger.Gaps();
@@ -64,7 +58,7 @@ public sealed class LossLedgerTests
         var ledger = Ledger();
         ledger.Record("s", "e", 0, 9);
         ledger.Record("s", "e", 20, 29);
-        _time.Now += TimeSpan.FromMinutes(30);
+        _time.Advance(TimeSpan.FromMinutes(30));
         ledger.Record("s", "e", 10, 19);
 
         Assert.Empty(ledger.Gaps());
