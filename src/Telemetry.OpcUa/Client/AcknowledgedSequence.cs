@@ -4,7 +4,9 @@ namespace Telemetry.OpcUa.Client;
 /// Which NotificationMessages of one subscription were acknowledged, as one number: every message up to
 /// <see cref="Through"/> is safe. Acknowledgements out of order (a Republished gap acknowledged after later messages)
 /// wait in a set until the run below them closes. The base is the first message handed over, so nothing older counts
-/// as done. Thread-safe (the publish loop hands over, the handler acknowledges from its own thread).
+/// as done. Sequence numbers roll over to 1 after 4,294,967,295 (<see cref="SequenceNumbers"/>): every comparison here is
+/// serial-number arithmetic, so a run of acknowledgements across the rollover closes like any other.
+/// Thread-safe (the publish loop hands over, the handler acknowledges from its own thread).
 /// </summary>
 internal sealed class AcknowledgedSequence
 {
@@ -12,7 +14,7 @@ internal sealed class AcknowledgedSequence
     internal const int MaxAhead = 10_000;
 
     private readonly Lock _gate = new();
-    private readonly SortedSet<uint> _ahead = [];
+    private readonly SortedSet<uint> _ahead = new(SequenceNumbers.Oldest);
     private uint _through;
     private bool _hasBase;
 
@@ -46,7 +48,7 @@ internal sealed class AcknowledgedSequence
             if (!_hasBase)
             {
                 _hasBase = true;
-                _through = sequenceNumber - 1;
+                _through = sequenceNumber - 1; // 1 → 0: "none yet", which Next() also leads to 1
             }
         }
     }
@@ -59,15 +61,15 @@ internal sealed class AcknowledgedSequence
             if (!_hasBase)
             {
                 _hasBase = true;
-                _through = sequenceNumber - 1;
+                _through = sequenceNumber - 1; // 1 → 0: "none yet", which Next() also leads to 1
             }
 
-            if (sequenceNumber <= _through)
+            if (!SequenceNumbers.IsNewer(sequenceNumber, _through))
             {
                 return;
             }
 
-            if (sequenceNumber != _through + 1)
+            if (sequenceNumber != SequenceNumbers.Next(_through))
             {
                 _ahead.Add(sequenceNumber);
                 if (_ahead.Count <= MaxAhead)
@@ -80,9 +82,9 @@ internal sealed class AcknowledgedSequence
 
             _ahead.Remove(sequenceNumber);
             _through = sequenceNumber;
-            while (_ahead.Remove(_through + 1))
+            while (_ahead.Remove(SequenceNumbers.Next(_through)))
             {
-                _through++;
+                _through = SequenceNumbers.Next(_through);
             }
         }
     }

@@ -120,21 +120,13 @@ public sealed partial class UaSession
                 }
 
                 // Held messages up to the acknowledged ones are safe already: acknowledge them so the server frees them.
-                var held = results[i].AvailableSequenceNumbers;
-                var toFetch = new List<uint>(held.Length);
-                foreach (var sequenceNumber in held)
+                // Compared across the rollover to 1 (SequenceNumbers): 1 is newer than 4,294,967,295.
+                var (safe, toFetch) = SequenceNumbers.SplitHeld(results[i].AvailableSequenceNumbers, saved.AcknowledgedThrough);
+                foreach (var sequenceNumber in safe)
                 {
-                    if (saved.AcknowledgedThrough != 0 && sequenceNumber <= saved.AcknowledgedThrough)
-                    {
-                        QueueAcknowledgement(subscription.SubscriptionId, sequenceNumber);
-                    }
-                    else
-                    {
-                        toFetch.Add(sequenceNumber);
-                    }
+                    QueueAcknowledgement(subscription.SubscriptionId, sequenceNumber);
                 }
 
-                toFetch.Sort();
                 subscription.ExpectRepublish(toFetch);
                 var lostBefore = subscription.LostMessages;
                 await RepublishAsync(subscription, dispatcher, cancellationToken).ConfigureAwait(false);

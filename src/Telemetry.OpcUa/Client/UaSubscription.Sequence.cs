@@ -1,81 +1,48 @@
 namespace Telemetry.OpcUa.Client;
 
 /// <summary>
-/// Sequence-number bookkeeping (OPC 10000-4 §5.13.1.1): every NotificationMessage with data consumes the next
-/// number; a keep-alive carries the next number without consuming it. A jump means messages were lost on the way
-/// (a connection cut) and are fetched with Republish; a number seen twice is a duplicate and not delivered again.
-/// Only the publish loop touches this state.
+/// Sequence-number bookkeeping (OPC 10000-4 §5.13.1.1, <see cref="ReceivedSequence"/>): gaps are fetched with
+/// Republish, duplicates not delivered again, numbers compared across the rollover to 1. Only the publish loop
+/// touches this state.
 /// </summary>
 public sealed partial class UaSubscription
 {
-    private const int MaxTrackedGap = 10_000;
-    private readonly SortedSet<uint> _missing = [];
-    private uint _nextExpected;
+    private readonly ReceivedSequence _received = new();
     private long _republished;
     private long _lost;
     private uint[] _available = [];
 
     internal void ResetSequence()
     {
-        _nextExpected = 0;
-        _missing.Clear();
+        _received.Reset();
         ResetAcknowledged(0);
     }
 
     /// <summary>After a transfer: these messages are still held by the server and not yet safe here; the next new one follows them.</summary>
-    internal void ExpectRepublish(IReadOnlyList<uint> sequenceNumbers)
-    {
-        foreach (var s in sequenceNumbers)
-        {
-            _missing.Add(s);
-            if (_nextExpected == 0 || !IsNewer(_nextExpected, s))
-            {
-                _nextExpected = Next(s);
-            }
-        }
-    }
+    internal void ExpectRepublish(IReadOnlyList<uint> sequenceNumbers) => _received.ExpectRepublish(sequenceNumbers);
 
     /// <summary>A message with data arrived: true when it should be delivered (new, or a missing one recovered).</summary>
     internal bool AcceptMessage(uint sequenceNumber)
     {
-        if (_nextExpected == 0 || sequenceNumber == _nextExpected)
+        var deliver = _received.Accept(sequenceNumber, out var gapFrom);
+        if (gapFrom != 0)
         {
-            _nextExpected = Next(sequenceNumber);
-            return true;
+            LogGap(gapFrom, sequenceNumber);
         }
 
-        if (_missing.Remove(sequenceNumber))
-        {
-            return true;
-        }
-
-        if (IsNewer(sequenceNumber, _nextExpected))
-        {
-            AddGap(_nextExpected, sequenceNumber);
-            _nextExpected = Next(sequenceNumber);
-            return true;
-        }
-
-        return false;
+        return deliver;
     }
 
     /// <summary>A keep-alive names the next sequence number: anything before it that we did not get is missing.</summary>
     internal void OnKeepAlive(uint nextSequenceNumber)
     {
-        if (_nextExpected == 0)
+        if (_received.OnKeepAlive(nextSequenceNumber) is var gapFrom and not 0)
         {
-            _nextExpected = nextSequenceNumber;
-            return;
-        }
-
-        if (IsNewer(nextSequenceNumber, _nextExpected))
-        {
-            AddGap(_nextExpected, nextSequenceNumber);
-            _nextExpected = nextSequenceNumber;
+            LogGap(gapFrom, nextSequenceNumber);
         }
     }
 
-    internal bool HasMissing => _missing.Count > 0;
+    internal bool HasMissing => _received.HasMissing;
 
     /// <summary>
     /// The messages the server still keeps for Republish (not yet acknowledged), as its last Publish response for this
@@ -85,18 +52,13 @@ public sealed partial class UaSubscription
 
     internal void OnAvailableSequenceNumbers(uint[]? available) => Volatile.Write(ref _available, available ?? []);
 
-    /// <summary>A copy of the missing numbers; each leaves the set when Republish delivers it (or it is lost).</summary>
-    internal uint[] GetMissing()
-    {
-        var result = new uint[_missing.Count];
-        _missing.CopyTo(result);
-        return result;
-    }
+    /// <summary>A copy of the missing numbers, oldest first (across the rollover too); each leaves the set when Republish delivers it (or it is lost).</summary>
+    internal uint[] GetMissing() => _received.GetMissing();
 
     /// <summary>The server no longer has this message: stop asking for it.</summary>
     internal void GiveUp(uint sequenceNumber)
     {
-        _missing.Remove(sequenceNumber);
+        _received.Remove(sequenceNumber);
         ForgetForAcknowledged(sequenceNumber);
     }
 
@@ -105,18 +67,4 @@ public sealed partial class UaSubscription
     internal void CountLost() => Interlocked.Increment(ref _lost);
 
     internal void LogGap(uint expected, uint received) => Log.SequenceGap(_session.Logger, SubscriptionId, expected, received);
-
-    private void AddGap(uint from, uint toExclusive)
-    {
-        LogGap(from, toExclusive);
-        var count = 0;
-        for (var s = from; s != toExclusive && count < MaxTrackedGap; s = Next(s), count++)
-        {
-            _missing.Add(s);
-        }
-    }
-
-    private static uint Next(uint sequenceNumber) => sequenceNumber == uint.MaxValue ? 1 : sequenceNumber + 1;
-
-    private static bool IsNewer(uint a, uint b) => unchecked((int)(a - b)) > 0;
 }
