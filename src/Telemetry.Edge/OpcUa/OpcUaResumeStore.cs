@@ -13,18 +13,41 @@ namespace Telemetry.Edge.OpcUa;
 /// spool made messages durable). Each write goes to a temporary file, is flushed to disk and renamed over the old one,
 /// so a crash leaves the old or the new file, never half of one. A file that cannot be read (corrupt, another format
 /// version, another PLC) is reported by <see cref="Load"/> as a reason and ignored: the source then subscribes anew.
+/// A configuration reload stops old source instances and starts new ones, so each file names the store instance that
+/// wrote it (<c>owner</c>): <see cref="Delete"/> removes only this instance's files, never those a new instance of the
+/// source (or another source) wrote since, and nothing is written after it until the next <see cref="Save"/>. Every
+/// source name has its own files (<see cref="FileStem"/>), also where names differ only in '.' or letter case.
 /// </summary>
 internal sealed class OpcUaResumeStore
 {
     private const int FormatVersion = 1;
     private readonly Lock _gate = new();
+    private readonly string _owner = Guid.NewGuid().ToString("N");
     private string? _lastAcks;
+    private bool _saved;
 
     public OpcUaResumeStore(string directory, string sourceName)
     {
-        var safe = string.Concat(sourceName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
-        SessionPath = Path.Combine(directory, $"opcua-{safe}.session.json");
-        AcksPath = Path.Combine(directory, $"opcua-{safe}.acks.json");
+        var stem = FileStem(sourceName);
+        SessionPath = Path.Combine(directory, $"opcua-{stem}.session.json");
+        AcksPath = Path.Combine(directory, $"opcua-{stem}.acks.json");
+    }
+
+    /// <summary>
+    /// The file name part for a source: the name itself when it is only lower-case letters, digits, '-' and '_';
+    /// else its file-safe lower-case text, '+' (never in a source name) and 8 hex digits of its SHA-256, so that
+    /// "plc.1" and "plc_1", or "PLC" and "plc" on a case-insensitive file system, never share a file.
+    /// </summary>
+    internal static string FileStem(string sourceName)
+    {
+        if (sourceName.Length > 0 && sourceName.All(static c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'))
+        {
+            return sourceName;
+        }
+
+        var safe = string.Concat(sourceName.Select(static c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? char.ToLowerInvariant(c) : '_'));
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sourceName)), 0, 4);
+        return $"{safe}+{hash}";
     }
 
     public string SessionPath { get; }
@@ -102,6 +125,7 @@ internal sealed class OpcUaResumeStore
         {
             w.WriteStartObject();
             w.WriteNumber("version", FormatVersion);
+            w.WriteString("owner", _owner);
             w.WriteString("endpoint", state.EndpointUrl);
             w.WriteString("session", state.SessionId);
             w.WriteStartArray("subscriptions");
@@ -144,37 +168,69 @@ internal sealed class OpcUaResumeStore
         lock (_gate)
         {
             WriteAtomically(SessionPath, buffer.ToArray());
+            _saved = true;
+            _lastAcks = null; // a new session file: its acknowledgements are written with it
         }
 
         SaveAcknowledged(state.Subscriptions.ToDictionary(s => s.SubscriptionId, s => s.AcknowledgedThrough));
     }
 
-    /// <summary>Writes the acknowledged sequence numbers when they changed since the last write; thread-safe.</summary>
+    /// <summary>
+    /// Writes the acknowledged sequence numbers when they changed since the last write; thread-safe. Nothing before
+    /// this instance saved its session file, nor after <see cref="Delete"/> (a late acknowledgement of a stopping source).
+    /// </summary>
     public bool SaveAcknowledged(IReadOnlyDictionary<uint, uint> acknowledged)
     {
         ArgumentNullException.ThrowIfNull(acknowledged);
         var text = string.Join(',', acknowledged.OrderBy(p => p.Key).Select(p => string.Create(CultureInfo.InvariantCulture, $"\"{p.Key}\":{p.Value}")));
         lock (_gate)
         {
-            if (string.Equals(text, _lastAcks, StringComparison.Ordinal))
+            if (!_saved || string.Equals(text, _lastAcks, StringComparison.Ordinal))
             {
                 return false;
             }
 
-            WriteAtomically(AcksPath, System.Text.Encoding.UTF8.GetBytes($"{{\"version\":{FormatVersion},\"acks\":{{{text}}}}}"));
+            WriteAtomically(AcksPath, System.Text.Encoding.UTF8.GetBytes($"{{\"version\":{FormatVersion},\"owner\":\"{_owner}\",\"acks\":{{{text}}}}}"));
             _lastAcks = text;
             return true;
         }
     }
 
-    /// <summary>After a clean stop (the session was closed and its subscriptions deleted): nothing to resume.</summary>
+    /// <summary>
+    /// After a clean stop (the session was closed and its subscriptions deleted): nothing to resume. Deletes only the
+    /// files this instance wrote; a file another instance wrote since (the source's new instance after a reload) stays.
+    /// </summary>
     public void Delete()
     {
         lock (_gate)
         {
-            File.Delete(SessionPath);
-            File.Delete(AcksPath);
+            DeleteIfOwn(SessionPath);
+            DeleteIfOwn(AcksPath);
+            _saved = false;
             _lastAcks = null;
+        }
+    }
+
+    private void DeleteIfOwn(string path)
+    {
+        string? owner;
+        try
+        {
+            using var file = JsonDocument.Parse(File.ReadAllBytes(path));
+            owner = file.RootElement.TryGetProperty("owner", out var o) ? o.GetString() : null;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            owner = null; // unreadable: nobody can resume from it
+        }
+
+        if (owner is null || string.Equals(owner, _owner, StringComparison.Ordinal))
+        {
+            File.Delete(path);
         }
     }
 

@@ -37,7 +37,8 @@ public sealed class OpcUaResumeStoreTests
         Assert.Equal([(7u, 42u), (8u, 3u)], loaded.Subscriptions.Select(s => (s.SubscriptionId, s.AcknowledgedThrough)));
         Assert.Equal(State.Subscriptions[0].Items, loaded.Subscriptions[0].Items);
         Assert.Equal((1000.0, 5u, 300u), (loaded.Subscriptions[1].PublishingIntervalMs, loaded.Subscriptions[1].MaxKeepAliveCount, loaded.Subscriptions[1].LifetimeCount));
-        Assert.EndsWith("opcua-plc_1.session.json", store.SessionPath, StringComparison.Ordinal);
+        Assert.StartsWith("opcua-plc_1+", Path.GetFileName(store.SessionPath), StringComparison.Ordinal); // '/' is no file name character
+        Assert.EndsWith(".session.json", store.SessionPath, StringComparison.Ordinal);
         Assert.False(File.Exists(store.SessionPath + ".tmp"));
     }
 
