@@ -24,6 +24,7 @@ public sealed record OpcUaSourceConfig(string Name, ConfigLocation Location, Opc
 ///   sampling_interval: 500ms
 ///   queue_size: 10
 ///   deadband: 0.5                          # absolute; "2%" for percent of the EURange; none
+///   writer_queue: 100000                   # samples waiting for the spool before Publish is held back (1000..10000000)
 ///   area: press-shop                       # defaults for the entries below
 ///   line: line-2
 ///   machine: press-01
@@ -92,6 +93,7 @@ internal static class OpcUaSourceConfigParser
             ConnectTimeout = item.Optional("connect_timeout")?.Duration(TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)) ?? TimeSpan.FromSeconds(10),
             SessionTimeout = item.Optional("session_timeout")?.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)) ?? TimeSpan.FromSeconds(60),
             MaxItemsPerSubscription = item.Optional("max_items_per_subscription")?.Int(1, 100_000) ?? 1000,
+            WriterQueueCapacity = item.Optional("writer_queue") is { } writerQueue ? WriterQueue(writerQueue) : OpcUaSourceOptions.DefaultWriterQueueCapacity,
         };
         try
         {
@@ -103,6 +105,17 @@ internal static class OpcUaSourceConfigParser
         }
 
         return new OpcUaSourceConfig(name, location, options);
+    }
+
+    /// <summary>`writer_queue: 100000`: samples that may wait for the spool before the source holds back its Publish requests.</summary>
+    private static int WriterQueue(ConfigNode node)
+    {
+        var text = node.String();
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+            && value is >= OpcUaSourceOptions.MinWriterQueueCapacity and <= OpcUaSourceOptions.MaxWriterQueueCapacity
+            ? value
+            : throw node.Error(string.Create(CultureInfo.InvariantCulture,
+                $"'{text}' is not a whole number from {OpcUaSourceOptions.MinWriterQueueCapacity} to {OpcUaSourceOptions.MaxWriterQueueCapacity}: the samples that may wait for the spool before the source holds back its Publish requests (default {OpcUaSourceOptions.DefaultWriterQueueCapacity}; below one PLC response's worth every response stalls, above it memory grows with nothing gained)."));
     }
 
     private static OpcUaNodeSpec ParseEntry(ConfigNode entry, EntryDefaults defaults, Dictionary<string, ConfigNode> explicitTags)

@@ -155,7 +155,16 @@ public sealed record OpcUaSourceOptions
     /// Samples that may wait for the spool before the source holds back its next Publish request (the PLC keeps the
     /// values meanwhile, in its own queues); counted and logged when reached, never a reason to drop.
     /// </summary>
-    public int WriterQueueCapacity { get; init; } = 100_000;
+    public int WriterQueueCapacity { get; init; } = DefaultWriterQueueCapacity;
+
+    /// <summary>The default <see cref="WriterQueueCapacity"/> (edge.yaml `writer_queue`).</summary>
+    public const int DefaultWriterQueueCapacity = 100_000;
+
+    /// <summary>Least `writer_queue` in edge.yaml: one PLC response carries up to ~1,000 values, less would stall every response.</summary>
+    public const int MinWriterQueueCapacity = 1_000;
+
+    /// <summary>Most <see cref="WriterQueueCapacity"/>: 10 million waiting samples already take hundreds of megabytes of memory.</summary>
+    public const int MaxWriterQueueCapacity = 10_000_000;
 
     /// <summary>
     /// Where the source keeps its session's subscriptions and acknowledged sequence numbers (next to the spool), so an
@@ -245,6 +254,11 @@ public sealed record OpcUaSourceOptions
         if (MaxItemsPerSubscription < 1 || MaxBatchSamples < 1 || WriterQueueCapacity < 1)
         {
             throw new ArgumentException($"{where}: items per subscription, batch size and writer queue capacity must be at least 1.");
+        }
+
+        if (WriterQueueCapacity > MaxWriterQueueCapacity)
+        {
+            throw new ArgumentException($"{where}: the writer queue capacity {WriterQueueCapacity} is over {MaxWriterQueueCapacity} samples (hundreds of megabytes of memory).");
         }
 
         for (var i = 0; i < Nodes.Count; i++)
