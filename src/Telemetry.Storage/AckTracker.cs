@@ -140,6 +140,34 @@ internal sealed class AckTracker(long lowWater)
         }
     }
 
+    /// <summary>
+    /// The acknowledged parts of <paramref name="first"/>..<paramref name="endExclusive"/> - 1, as sorted disjoint
+    /// ranges (empty when none is): what drop-oldest must not count as dropped.
+    /// </summary>
+    public (long First, long Last)[] AcknowledgedWithin(long first, long endExclusive)
+    {
+        lock (_lock)
+        {
+            List<(long First, long Last)>? result = null;
+            if (first < _lowWater && first < endExclusive)
+            {
+                (result = []).Add((first, Math.Min(_lowWater, endExclusive) - 1));
+            }
+
+            foreach (var (rangeFirst, rangeLast) in _ranges)
+            {
+                var from = Math.Max(rangeFirst, first);
+                var to = Math.Min(rangeLast, endExclusive - 1);
+                if (from <= to)
+                {
+                    (result ??= []).Add((from, to));
+                }
+            }
+
+            return result is null ? [] : [.. result];
+        }
+    }
+
     /// <summary>Publishes the lock-free view used by <see cref="IsAcknowledged"/> (under the lock).</summary>
     private void Publish()
     {

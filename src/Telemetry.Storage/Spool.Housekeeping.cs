@@ -9,7 +9,7 @@ public sealed partial class Spool
 {
     private const int MaxDropReports = 16;
     private readonly Lock _housekeepingLock = new();
-    private readonly Queue<SegmentInfo> _dropQueue = new();
+    private readonly Queue<DroppedSegment> _dropQueue = new();
     private long _dropQueueBytes;
     private readonly List<SpoolDropReport> _dropReports = [];
     private long _persistedLowWater;
@@ -33,19 +33,26 @@ public sealed partial class Spool
                 $"Spool {_options.Directory} reached its disk budget of {budget} bytes (policy reject-new): retry once the forwarder caught up, or raise SpoolOptions.DiskBudgetBytes.");
         }
 
-        // drop-oldest: remove whole sealed segments (never the tail) until the record fits
+        // drop-oldest: remove whole sealed segments (never the tail) until the record fits. Only what was not yet
+        // acknowledged counts as dropped: the oldest segment is often partly delivered already (the acknowledged
+        // cursor inside it, or live-first ranges).
         var segments = _segments;
         var dropped = 0;
         while (_totalBytes + bytes > budget && dropped < segments.Length - 1)
         {
-            var victim = segments[dropped++];
-            _totalBytes -= victim.DurableBytes;
-            _recordsDropped += victim.Records;
-            _samplesDropped += victim.Samples;
-            _metrics.RecordsDropped.Add(victim.Records);
-            _metrics.SamplesDropped.Add(victim.Samples);
+            var victim = new DroppedSegment(segments[dropped], _acks.AcknowledgedWithin(segments[dropped].BaseSequence, segments[dropped].DurableNextSequence));
+            dropped++;
+            _totalBytes -= victim.Segment.DurableBytes;
+            var records = victim.UnacknowledgedRecords;
+            Interlocked.Add(ref _recordsDropped, records);
+            _metrics.RecordsDropped.Add(records);
+            if (victim.Acknowledged.Length == 0)
+            {
+                CountDroppedSamples(victim.Segment.Samples);
+            }
+
             _dropQueue.Enqueue(victim);
-            _dropQueueBytes += victim.DurableBytes;
+            _dropQueueBytes += victim.Segment.DurableBytes;
         }
 
         if (dropped > 0)
@@ -184,12 +191,12 @@ public sealed partial class Spool
         {
             while (true)
             {
-                SegmentInfo? victim;
+                DroppedSegment? victim;
                 lock (_appendLock)
                 {
                     if (_dropQueue.TryDequeue(out victim))
                     {
-                        _dropQueueBytes -= victim.DurableBytes;
+                        _dropQueueBytes -= victim.Segment.DurableBytes;
                     }
                 }
 
@@ -199,7 +206,7 @@ public sealed partial class Spool
                 }
 
                 ReportDrop(victim);
-                _fileSystem.Delete(victim.Path);
+                _fileSystem.Delete(victim.Segment.Path);
             }
         }
     }
@@ -216,11 +223,23 @@ public sealed partial class Spool
         }
     }
 
-    /// <summary>Decodes a dropped segment to say, per tag, which source-time range was lost (logged and kept for the live view).</summary>
-    private void ReportDrop(SegmentInfo victim)
+    private void CountDroppedSamples(long samples)
     {
+        Interlocked.Add(ref _samplesDropped, samples);
+        _metrics.SamplesDropped.Add(samples);
+    }
+
+    /// <summary>
+    /// Decodes a dropped segment to say, per tag, which source-time range was lost (logged and kept for the live view),
+    /// leaving out the records that were acknowledged before the drop. A partly acknowledged segment's samples are
+    /// counted here, exactly; if it cannot be read, they are estimated from its record share.
+    /// </summary>
+    private void ReportDrop(DroppedSegment dropped)
+    {
+        var victim = dropped.Segment;
         var tags = new Dictionary<AssetPath, (long Samples, long First, long Last)>();
         long samples = 0;
+        var readAll = false;
         try
         {
             using var file = _fileSystem.OpenRead(victim.Path);
@@ -232,6 +251,12 @@ public sealed partial class Spool
             var position = 0;
             while (position < length && RecordCodec.TryRead(data.AsSpan(position, length - position), out var header) == RecordReadStatus.Ok)
             {
+                if (dropped.IsAcknowledged(header.Sequence))
+                {
+                    position += header.TotalLength;
+                    continue;
+                }
+
                 batch.Clear();
                 decoder.Decode(data.AsSpan(position + RecordCodec.HeaderSize, header.PayloadLength), batch);
                 foreach (ref readonly var sample in batch.Samples)
@@ -245,10 +270,19 @@ public sealed partial class Spool
                 samples += batch.Count;
                 position += header.TotalLength;
             }
+
+            readAll = true;
         }
         catch (Exception ex) when (ex is IOException or SpoolException)
         {
             Log.HousekeepingFailed(_logger, ex, _options.Directory);
+        }
+
+        if (dropped.Acknowledged.Length > 0)
+        {
+            CountDroppedSamples(readAll || victim.Records == 0
+                ? samples
+                : victim.Samples * dropped.UnacknowledgedRecords / victim.Records);
         }
 
         var ranges = new List<DroppedTagRange>(tags.Count);
@@ -262,7 +296,7 @@ public sealed partial class Spool
             Log.DroppedTag(_logger, path.ToString(), range.Samples, UnixTime.ToDateTimeOffset(range.First), UnixTime.ToDateTimeOffset(range.Last));
         }
 
-        Log.Dropped(_logger, victim.ToString(), victim.Records, samples, ranges.Count,
+        Log.Dropped(_logger, victim.ToString(), dropped.UnacknowledgedRecords, samples, ranges.Count,
             UnixTime.ToDateTimeOffset(ranges.Count > 0 ? from : 0), UnixTime.ToDateTimeOffset(ranges.Count > 0 ? to : 0));
         var report = new SpoolDropReport(victim.ToString(), victim.BaseSequence, victim.DurableNextSequence - 1, samples, ranges);
         lock (_dropReports)
@@ -274,5 +308,36 @@ public sealed partial class Spool
 
             _dropReports.Add(report);
         }
+    }
+}
+
+/// <summary>A segment drop-oldest took out, with the parts of it that were acknowledged at that moment.</summary>
+internal sealed record DroppedSegment(SegmentInfo Segment, (long First, long Last)[] Acknowledged)
+{
+    public long UnacknowledgedRecords
+    {
+        get
+        {
+            var records = Segment.Records;
+            foreach (var (first, last) in Acknowledged)
+            {
+                records -= last - first + 1;
+            }
+
+            return records;
+        }
+    }
+
+    public bool IsAcknowledged(long sequence)
+    {
+        foreach (var (first, last) in Acknowledged)
+        {
+            if (first <= sequence && sequence <= last)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

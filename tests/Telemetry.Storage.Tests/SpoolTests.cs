@@ -173,6 +173,44 @@ public class SpoolTests
     }
 
     [Fact]
+    public async Task WriteAsync_BudgetDropOldestOfPartlyDeliveredSegment_CountsOnlyWhatWasNotAcknowledged()
+    {
+        using var dir = new TempDirectory("spool");
+        var options = TestSamples.Options(dir.Path) with { SegmentBytes = 4096, DiskBudgetBytes = 16 * 1024 };
+        await using var spool = await Spool.OpenAsync(options);
+        var written = 0;
+        while (spool.Segments.Length < 2)
+        {
+            using var batch = TestSamples.Numbered(written++ * 10, 10);
+            await spool.WriteAsync(batch);
+        }
+
+        // the first segment partly delivered: its first three records in order, two more out of order (live-first)
+        var first = spool.Segments[0].BaseSequence;
+        spool.Acknowledge(first, first + 2);
+        spool.Acknowledge(first + 5, first + 6);
+        const long acknowledgedSamples = 5 * 10;
+        while (spool.GetStatistics().RecordsDropped == 0)
+        {
+            using var batch = TestSamples.Numbered(written++ * 10, 10);
+            await spool.WriteAsync(batch);
+        }
+
+        await spool.SaveCheckpointAsync();
+        var stats = spool.GetStatistics();
+        using var reader = spool.OpenReader();
+        var kept = TestSamples.DrainNumbers(reader);
+
+        // lost = every sample before the first kept one that was not acknowledged: exactly what the spool reports
+        var lost = kept[0] - acknowledgedSamples;
+        Assert.Equal(lost, stats.SamplesDropped);
+        Assert.Equal(lost / 10, stats.RecordsDropped);
+        Assert.Equal(lost, stats.RecentDrops.Sum(d => d.Samples));
+        Assert.Equal(lost, stats.RecentDrops.SelectMany(d => d.Tags).Sum(t => t.Samples));
+        Assert.Equal(TestSamples.BaseTimeNs + (30 * 1_000_000), stats.RecentDrops[0].Tags[0].FirstSourceTimeNs);
+    }
+
+    [Fact]
     public async Task WriteAsync_BudgetRejectNew_ThrowsTransientThenResumesAfterAcknowledge()
     {
         using var dir = new TempDirectory("spool");
