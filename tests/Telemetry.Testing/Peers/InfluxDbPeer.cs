@@ -1,30 +1,15 @@
-using System.Globalization;
-using System.Net;
-
 namespace Telemetry.Testing.Peers;
 
 /// <summary>
 /// A real InfluxDB 1.x (Debian `influxdb`) on free loopback ports with its data in a temp folder. Speaks
 /// `POST /write?db=` and `/query` (InfluxQL); not `/api/v2`. See ../shared/PEERS.md.
 /// </summary>
-public sealed class InfluxDbPeer : IAsyncDisposable
+public sealed class InfluxDbPeer : HttpPeer
 {
-    private readonly TempDirectory _dir;
-    private readonly PeerProcess _process;
-
     private InfluxDbPeer(TempDirectory dir, PeerProcess process, int port)
+        : base(dir, process, port)
     {
-        _dir = dir;
-        _process = process;
-        Port = port;
-        BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
     }
-
-    public int Port { get; }
-
-    public Uri BaseAddress { get; }
-
-    public PeerProcess Process => _process;
 
     public static async Task<InfluxDbPeer> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -52,7 +37,7 @@ public sealed class InfluxDbPeer : IAsyncDisposable
             """, cancellationToken);
         var process = PeerProcess.Start("influxd", "influxd", ["-config", config], dir.Path);
         var peer = new InfluxDbPeer(dir, process, httpPort);
-        await peer.WaitReadyAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        await peer.WaitReadyAsync("ping", TimeSpan.FromSeconds(30), cancellationToken);
         return peer;
     }
 
@@ -82,45 +67,4 @@ public sealed class InfluxDbPeer : IAsyncDisposable
 
     public Uri WriteUri(string database, string precision = "ns") =>
         new(BaseAddress, $"write?db={Uri.EscapeDataString(database)}&precision={precision}");
-
-    public async Task StopAsync(CancellationToken cancellationToken = default) =>
-        await _process.StopAsync(TimeSpan.FromSeconds(10), cancellationToken);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _process.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private async Task WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"influxd exited at start: {_process.Output}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri("ping", UriKind.Relative), cancellationToken);
-                if (response.StatusCode == HttpStatusCode.NoContent)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-            }
-
-            await Task.Delay(100, cancellationToken);
-        }
-
-        throw new TimeoutException($"influxd did not answer /ping within {timeout}: {_process.Output}");
-    }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Telemetry.Testing.Peers;
 
 /// <summary>
@@ -7,24 +5,12 @@ namespace Telemetry.Testing.Peers;
 /// Lenient: answers 204 to bad line protocol; keeps milliseconds; field f of measurement m becomes metric m_f.
 /// Read back with /api/v1/export after /internal/force_flush (poll: new series take up to ~1 s). See PEERS.md.
 /// </summary>
-public sealed class VictoriaMetricsPeer : IAsyncDisposable
+public sealed class VictoriaMetricsPeer : HttpPeer
 {
-    private readonly TempDirectory _dir;
-    private readonly PeerProcess _process;
-
     private VictoriaMetricsPeer(TempDirectory dir, PeerProcess process, int port)
+        : base(dir, process, port)
     {
-        _dir = dir;
-        _process = process;
-        Port = port;
-        BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
     }
-
-    public int Port { get; }
-
-    public Uri BaseAddress { get; }
-
-    public PeerProcess Process => _process;
 
     public static async Task<VictoriaMetricsPeer> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -39,7 +25,7 @@ public sealed class VictoriaMetricsPeer : IAsyncDisposable
             "-loggerLevel=ERROR",
         ], dir.Path);
         var peer = new VictoriaMetricsPeer(dir, process, port);
-        await peer.WaitReadyAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        await peer.WaitReadyAsync("health", TimeSpan.FromSeconds(30), cancellationToken);
         return peer;
     }
 
@@ -63,46 +49,5 @@ public sealed class VictoriaMetricsPeer : IAsyncDisposable
         }
 
         return body;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken = default) =>
-        await _process.StopAsync(TimeSpan.FromSeconds(10), cancellationToken);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _process.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private async Task WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"victoria-metrics exited at start: {_process.Output}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri("health", UriKind.Relative), cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-            }
-
-            await Task.Delay(100, cancellationToken);
-        }
-
-        throw new TimeoutException($"victoria-metrics did not answer /health within {timeout}: {_process.Output}");
     }
 }
