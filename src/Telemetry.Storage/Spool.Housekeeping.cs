@@ -298,7 +298,7 @@ public sealed partial class Spool
 
         Log.Dropped(_logger, victim.ToString(), dropped.UnacknowledgedRecords, samples, ranges.Count,
             UnixTime.ToDateTimeOffset(ranges.Count > 0 ? from : 0), UnixTime.ToDateTimeOffset(ranges.Count > 0 ? to : 0));
-        var report = new SpoolDropReport(victim.ToString(), victim.BaseSequence, victim.DurableNextSequence - 1, samples, ranges);
+        var report = new SpoolDropReport(victim.ToString(), victim.BaseSequence, victim.DurableNextSequence - 1, dropped.UnacknowledgedRecords, samples, ranges);
         lock (_dropReports)
         {
             if (_dropReports.Count == MaxDropReports)

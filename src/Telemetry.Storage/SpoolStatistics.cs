@@ -60,15 +60,27 @@ public sealed record SpoolStatistics
     public IReadOnlyList<SpoolDropReport> RecentDrops { get; init; } = [];
 }
 
-/// <summary>What drop-oldest deleted: one whole segment, per tag with its source-time range.</summary>
+/// <summary>
+/// What drop-oldest deleted: one whole segment (sequences <see cref="FirstSequence"/>..<see cref="LastSequence"/>), of
+/// which <see cref="DroppedRecords"/> records with <see cref="Samples"/> samples were not acknowledged (lost to the
+/// datacenter unless a request whose answer never came had already carried them), per tag with its source-time range.
+/// </summary>
 public sealed record SpoolDropReport(
     string Segment,
     long FirstSequence,
     long LastSequence,
+    long DroppedRecords,
     long Samples,
     IReadOnlyList<DroppedTagRange> Tags)
 {
+    /// <summary>Records the segment held, the acknowledged (delivered) ones included.</summary>
     public long Records => LastSequence - FirstSequence + 1;
+
+    /// <summary>Oldest source time (Unix ns) among the dropped samples; null when none was read.</summary>
+    public long? FirstSourceTimeNs => Tags.Count == 0 ? null : Tags.Min(t => t.FirstSourceTimeNs);
+
+    /// <summary>Newest source time (Unix ns) among the dropped samples; null when none was read.</summary>
+    public long? LastSourceTimeNs => Tags.Count == 0 ? null : Tags.Max(t => t.LastSourceTimeNs);
 }
 
 /// <summary>Samples of one tag lost to drop-oldest, from/to source time (Unix ns).</summary>

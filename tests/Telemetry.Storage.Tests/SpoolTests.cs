@@ -208,6 +208,10 @@ public class SpoolTests
         Assert.Equal(lost, stats.RecentDrops.Sum(d => d.Samples));
         Assert.Equal(lost, stats.RecentDrops.SelectMany(d => d.Tags).Sum(t => t.Samples));
         Assert.Equal(TestSamples.BaseTimeNs + (30 * 1_000_000), stats.RecentDrops[0].Tags[0].FirstSourceTimeNs);
+        Assert.Equal(lost / 10, stats.RecentDrops.Sum(d => d.DroppedRecords));
+        Assert.Equal(stats.RecentDrops[0].Records - 5, stats.RecentDrops[0].DroppedRecords);
+        Assert.Equal(TestSamples.BaseTimeNs + (30 * 1_000_000), stats.RecentDrops[0].FirstSourceTimeNs);
+        Assert.Equal(stats.RecentDrops[^1].Tags.Max(t => t.LastSourceTimeNs), stats.RecentDrops[^1].LastSourceTimeNs);
     }
 
     [Fact]

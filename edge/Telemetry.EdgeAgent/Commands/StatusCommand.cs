@@ -97,6 +97,13 @@ public static class StatusCommand
 
         var spool = now.GetProperty("spool");
         o.WriteLine(string.Create(ci, $"spool       backlog {spool.GetProperty("backlogSamples").GetInt64():N0} samples ({Bytes(spool.GetProperty("backlogBytes").GetInt64())}), oldest undelivered {spool.GetProperty("oldestUnacknowledgedSeconds").GetDouble():0} s, disk {Bytes(spool.GetProperty("diskBytes").GetInt64())}, dropped {spool.GetProperty("samplesDropped").GetInt64():N0}{(spool.GetProperty("faulted").GetBoolean() ? ", FAULTED (disk error: see the log)" : string.Empty)}"));
+        if (spool.TryGetProperty("recentDrops", out var drops) && drops.GetArrayLength() > 0)
+        {
+            var spans = drops.EnumerateArray().Where(d => d.TryGetProperty("firstSourceTime", out _)).ToList();
+            var span = spans.Count == 0 ? string.Empty
+                : string.Create(ci, $", source time {spans.Min(d => d.GetProperty("firstSourceTime").GetDateTimeOffset()).UtcDateTime:yyyy-MM-dd HH:mm:ss.fff} .. {spans.Max(d => d.GetProperty("lastSourceTime").GetDateTimeOffset()).UtcDateTime:yyyy-MM-dd HH:mm:ss.fff} UTC");
+            o.WriteLine(string.Create(ci, $"            disk budget full: the last {drops.GetArrayLength()} dropped segment(s) held {drops.EnumerateArray().Sum(d => d.GetProperty("samples").GetInt64()):N0} undelivered samples{span}"));
+        }
 
         o.WriteLine();
         o.WriteLine($"{"SOURCE",-24} {"KIND",-10} {"STATE",-13} {"RATE/S",8} {"SAMPLES",12}  LAST SAMPLE");

@@ -102,6 +102,7 @@ public static class EdgeStatusEndpoints
         w.WriteNumber("samplesDropped", stats.SamplesDropped);
         w.WriteNumber("recordsCutAtRecovery", stats.RecordsCutAtRecovery);
         w.WriteBoolean("faulted", stats.IsFaulted);
+        SpoolDropsJson.Write(w, stats.RecentDrops);
         w.WriteEndObject();
         w.WriteStartObject("datacenter");
         if (runtime.Forwarder is not { } forwarder || config.Datacenter is null)
