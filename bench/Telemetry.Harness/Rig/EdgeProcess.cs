@@ -6,7 +6,14 @@ using Telemetry.Testing.Peers;
 namespace Telemetry.Harness.Rig;
 
 /// <summary>What `GET /api/edge` says (the figures the harness follows).</summary>
-public sealed record EdgeStatus(long SamplesWritten, long BacklogSamples, long SamplesDropped, long DeliveredSamples, string DatacenterState, bool SourcesConnected);
+public sealed record EdgeStatus(long SamplesWritten, long BacklogSamples, long SamplesDropped, long DeliveredSamples, string DatacenterState, bool SourcesConnected)
+{
+    /// <summary>The spool's recent drop-oldest deletions (`spool.recentDrops`).</summary>
+    public IReadOnlyList<SpoolDrop> Drops { get; init; } = [];
+}
+
+/// <summary>One segment the edge's spool dropped: its sequences, what of it was undelivered, and its source-time span (Unix ms).</summary>
+public sealed record SpoolDrop(long FirstSequence, long LastSequence, long DroppedRecords, long Samples, long FirstSourceMs, long LastSourceMs);
 
 /// <summary>
 /// telemetry-edge as its own process on a fixed web port and data folder, so kill -9 and a restart find the same
@@ -90,13 +97,24 @@ public sealed class EdgeProcess : IAsyncDisposable
                 spool.GetProperty("samplesDropped").GetInt64(),
                 dc.TryGetProperty("deliveredSamples", out var d) ? d.GetInt64() : 0,
                 dc.GetProperty("state").GetString() ?? "?",
-                connected);
+                connected)
+            {
+                Drops = spool.TryGetProperty("recentDrops", out var drops) ? [.. drops.EnumerateArray().Where(d => d.TryGetProperty("firstSourceTime", out _)).Select(ReadDrop)] : [],
+            };
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
         {
             return null;
         }
     }
+
+    private static SpoolDrop ReadDrop(JsonElement d) => new(
+        d.GetProperty("firstSequence").GetInt64(),
+        d.GetProperty("lastSequence").GetInt64(),
+        d.GetProperty("droppedRecords").GetInt64(),
+        d.GetProperty("samples").GetInt64(),
+        d.GetProperty("firstSourceTime").GetDateTimeOffset().ToUnixTimeMilliseconds(),
+        d.GetProperty("lastSourceTime").GetDateTimeOffset().ToUnixTimeMilliseconds());
 
     public async ValueTask DisposeAsync()
     {

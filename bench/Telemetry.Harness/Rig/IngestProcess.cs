@@ -56,6 +56,19 @@ public sealed class IngestProcess : IAsyncDisposable
     }
 
     /// <summary>`GET /api/edges` (the ingest's loss accounting: spool ranges received per edge and their gaps), for diagnostics.</summary>
+    /// <summary>The spool sequence ranges the ingest's loss ledger reports missing (`gaps` of `GET /api/edges`); empty when it does not answer.</summary>
+    public async Task<IReadOnlyList<(long First, long Last)>> MissingRecordsAsync(CancellationToken cancellationToken)
+    {
+        var answer = await EdgesJsonAsync(cancellationToken);
+        if (!answer.StartsWith("200 ", StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        using var doc = System.Text.Json.JsonDocument.Parse(answer.AsMemory(4));
+        return [.. doc.RootElement.GetProperty("gaps").EnumerateArray().Select(g => (g.GetProperty("firstMissing").GetInt64(), g.GetProperty("lastMissing").GetInt64()))];
+    }
+
     public async Task<string> EdgesJsonAsync(CancellationToken cancellationToken)
     {
         try

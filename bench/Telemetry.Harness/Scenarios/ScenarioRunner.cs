@@ -90,8 +90,15 @@ public static class ScenarioRunner
             log.WriteLine($"[{name}] the edge wrote no new sample from {DateTimeOffset.FromUnixTimeMilliseconds(from):HH:mm:ss.f} to {DateTimeOffset.FromUnixTimeMilliseconds(to):HH:mm:ss.f} UTC ({(to - from) / 1000.0:0.0} s; ticks {rig.Grid.TickAt(from)}..{rig.Grid.TickAt(to)}): its source delivered nothing");
         }
 
-        var check = await CheckAsync(rig, fromTick, toTick, notObservable, sourceDown, final?.SamplesDropped ?? 0, log, cancellationToken);
+        var (check, stored) = await CheckAsync(rig, fromTick, toTick, notObservable, sourceDown, final?.SamplesDropped ?? 0, log, cancellationToken);
         log.WriteLine($"[{name}] {check}");
+        DropAccount? drops = null;
+        if (final is { SamplesDropped: > 0 })
+        {
+            drops = DropAccount.Of(stored, check, final.SamplesDropped, notObservable, final.Drops, await rig.Ingest.MissingRecordsAsync(cancellationToken), rig.Grid.TickAt);
+            log.WriteLine($"[{name}] {drops}");
+        }
+
         foreach (var publisher in rig.Publishers)
         {
             log.WriteLine($"[{name}] {publisher.Format} devices: {publisher.Acknowledged:N0} messages acknowledged by the broker, {publisher.Resent:N0} re-sent, {publisher.Connections} connection(s), peak queue {publisher.MaxQueued:N0}, last error {publisher.LastError ?? "-"}");
@@ -120,7 +127,8 @@ public static class ScenarioRunner
             IsFault = fault is not null,
             RecoverSeconds = recovery.RecoverSeconds,
             DroppedReported = final?.SamplesDropped ?? 0,
-            Note = outcome?.Note ?? string.Empty,
+            Drops = drops,
+            Note = drops is null ? outcome?.Note ?? string.Empty : string.Join("; ", new[] { outcome?.Note, drops.ToString() }.Where(n => !string.IsNullOrEmpty(n))),
             Rows = timeline.Rows,
         };
     }
@@ -175,7 +183,7 @@ public static class ScenarioRunner
         return await rig.Edge.StatusAsync(cancellationToken) ?? status;
     }
 
-    private static async Task<CheckResult> CheckAsync(HarnessRig rig, long fromTick, long toTick, IReadOnlyList<TickWindow> notObservable, List<TickWindow> sourceDown,
+    private static async Task<(CheckResult Result, IdentityChecker Stored)> CheckAsync(HarnessRig rig, long fromTick, long toTick, IReadOnlyList<TickWindow> notObservable, List<TickWindow> sourceDown,
         long dropped, TextWriter log, CancellationToken cancellationToken)
     {
         CheckResult? result = null;
@@ -211,7 +219,7 @@ public static class ScenarioRunner
             log.WriteLine($"[check] of the {result.Lost:N0} lost, {result.Lost - excused.Lost:N0} are within 7 s before to 2 s after a second in which the edge reported its source down");
         }
 
-        return result;
+        return (result, last!);
     }
 
     private static async Task SampleLoopAsync(HarnessRig rig, Timeline timeline, RecoveryTracker recovery, double rate, CancellationToken cancellationToken)
