@@ -4,25 +4,38 @@ using System.Net.Sockets;
 namespace Telemetry.Testing;
 
 /// <summary>
-/// A TCP proxy on 127.0.0.1 that the test controls: forwards to a target port, and can cut the link (existing
-/// connections severed, new ones closed at once) to simulate a network or datacenter outage.
+/// A TCP proxy on 127.0.0.1 that the test controls: forwards every connection to a target port, and can
+/// <see cref="Cut"/> the link (existing connections severed with a reset, new ones reset at once) to simulate a network
+/// or datacenter outage, <see cref="Sever"/> the connections but keep accepting, <see cref="Blackhole"/> the server's
+/// bytes (so a response is lost on the way), or inject bytes into the client-bound stream (malformed or oversized
+/// messages). A protocol-aware test may replace how the server's bytes reach the client (the <c>serverToClient</c> hook,
+/// e.g. one that alters a message on the wire); Blackhole and InjectToClientsAsync then do not apply.
 /// </summary>
 public sealed class LoopbackProxy : IAsyncDisposable
 {
-    private readonly TcpListener _listener;
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly Func<Socket, Socket, Task>? _serverToClient;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
-    private readonly List<TcpClient> _connections = [];
+    private readonly List<Connection> _connections = [];
     private readonly Task _acceptLoop;
+    private Timer? _restore;
     private volatile bool _down;
+    private volatile bool _blackhole;
+    private int _connectionCount;
 
-    public LoopbackProxy(int targetPort)
+    /// <param name="targetPort">Where connections are forwarded, on 127.0.0.1.</param>
+    /// <param name="serverToClient">
+    /// Replaces the server-to-client pump: reads from the first socket (the server's), writes to the second (the
+    /// client's) until either closes; both are closed when it returns.
+    /// </param>
+    public LoopbackProxy(int targetPort, Func<Socket, Socket, Task>? serverToClient = null)
     {
         TargetPort = targetPort;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _serverToClient = serverToClient;
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _acceptLoop = AcceptLoopAsync();
+        _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
     public int Port { get; }
@@ -31,23 +44,62 @@ public sealed class LoopbackProxy : IAsyncDisposable
 
     public bool IsDown => _down;
 
+    /// <summary>Connections forwarded so far.</summary>
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
+
     /// <summary>Cuts the link: severs every connection and refuses new ones until <see cref="Restore"/>.</summary>
     public void Cut()
     {
         _down = true;
+        Sever();
+    }
+
+    /// <summary><see cref="Cut"/>, then <see cref="Restore"/> after <paramref name="duration"/>.</summary>
+    public void CutFor(TimeSpan duration)
+    {
+        Cut();
         lock (_lock)
         {
-            foreach (var c in _connections)
-            {
-                c.Client.LingerState = new LingerOption(true, 0); // RST, like a dead link or a killed server
-                c.Dispose();
-            }
-
-            _connections.Clear();
+            _restore?.Dispose();
+            _restore = new Timer(static state => ((LoopbackProxy)state!).Restore(), this, duration, Timeout.InfiniteTimeSpan);
         }
     }
 
     public void Restore() => _down = false;
+
+    /// <summary>Severs every connection now (a reset, like a dead link or a killed server) and ends a black hole; new connections are still forwarded.</summary>
+    public void Sever()
+    {
+        lock (_lock)
+        {
+            foreach (var connection in _connections)
+            {
+                connection.Close();
+            }
+
+            _connections.Clear();
+        }
+
+        _blackhole = false;
+    }
+
+    /// <summary>Server → client bytes are dropped (the client sees silence) until the next cut or sever.</summary>
+    public void Blackhole() => _blackhole = true;
+
+    /// <summary>Writes raw bytes to every client (as if the server had sent them).</summary>
+    public async Task InjectToClientsAsync(byte[] bytes, CancellationToken cancellationToken = default)
+    {
+        Connection[] connections;
+        lock (_lock)
+        {
+            connections = [.. _connections];
+        }
+
+        foreach (var connection in connections)
+        {
+            await connection.WriteToClientAsync(bytes, cancellationToken);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -58,11 +110,13 @@ public sealed class LoopbackProxy : IAsyncDisposable
         {
             await _acceptLoop;
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
         }
-        catch (SocketException)
+
+        lock (_lock)
         {
+            _restore?.Dispose();
         }
 
         _stop.Dispose();
@@ -72,68 +126,154 @@ public sealed class LoopbackProxy : IAsyncDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            TcpClient inbound;
+            Socket client;
             try
             {
-                inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+                client = await _listener.AcceptSocketAsync(_stop.Token);
             }
-            catch (Exception) when (_stop.IsCancellationRequested)
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
             {
                 return;
             }
 
             if (_down)
             {
-                inbound.Client.LingerState = new LingerOption(true, 0);
-                inbound.Dispose();
+                client.Close(0);
                 continue;
             }
 
-            _ = PumpAsync(inbound);
+            client.NoDelay = true;
+            var server = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await server.ConnectAsync(IPAddress.Loopback, TargetPort, _stop.Token);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            {
+                client.Close(0);
+                server.Dispose();
+                continue;
+            }
+
+            var connection = new Connection(client, server);
+            lock (_lock)
+            {
+                _connections.Add(connection);
+                _connectionCount++;
+            }
+
+            _ = RunAsync(connection);
         }
     }
 
-    private async Task PumpAsync(TcpClient inbound)
+    /// <summary>Pumps both ways until either side closes (never throws: a cut or a closed peer ends it).</summary>
+    private async Task RunAsync(Connection connection)
     {
-        var outbound = new TcpClient();
-        try
-        {
-            await outbound.ConnectAsync(IPAddress.Loopback, TargetPort, _stop.Token);
-        }
-        catch (Exception)
-        {
-            inbound.Client.LingerState = new LingerOption(true, 0);
-            inbound.Dispose();
-            outbound.Dispose();
-            return;
-        }
-
+        var up = connection.PumpAsync(toClient: false, () => false);
+        var down = _serverToClient is null
+            ? connection.PumpAsync(toClient: true, () => _blackhole)
+            : PumpWithHookAsync(connection);
+        await Task.WhenAny(up, down);
+        connection.Close();
         lock (_lock)
         {
-            _connections.Add(inbound);
-            _connections.Add(outbound);
+            _connections.Remove(connection);
         }
+    }
 
+    private async Task PumpWithHookAsync(Connection connection)
+    {
         try
         {
-            var a = inbound.GetStream().CopyToAsync(outbound.GetStream(), _stop.Token);
-            var b = outbound.GetStream().CopyToAsync(inbound.GetStream(), _stop.Token);
-            await Task.WhenAny(a, b);
+            await _serverToClient!(connection.Server, connection.Client);
         }
-        catch (Exception)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            // a cut or a closed peer ends the pump
         }
-        finally
+    }
+
+    private sealed class Connection(Socket client, Socket server)
+    {
+        private readonly SemaphoreSlim _clientWrite = new(1, 1);
+
+        public Socket Client => client;
+
+        public Socket Server => server;
+
+        public async Task PumpAsync(bool toClient, Func<bool> drop)
         {
-            lock (_lock)
+            var (from, to) = toClient ? (server, client) : (client, server);
+            var buffer = new byte[64 * 1024];
+            try
             {
-                _connections.Remove(inbound);
-                _connections.Remove(outbound);
+                while (true)
+                {
+                    var n = await from.ReceiveAsync(buffer, SocketFlags.None);
+                    if (n == 0)
+                    {
+                        return;
+                    }
+
+                    if (drop())
+                    {
+                        continue;
+                    }
+
+                    if (!toClient)
+                    {
+                        await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None);
+                        continue;
+                    }
+
+                    await _clientWrite.WaitAsync();
+                    try
+                    {
+                        await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None);
+                    }
+                    finally
+                    {
+                        _clientWrite.Release();
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+            }
+        }
+
+        public async Task WriteToClientAsync(byte[] bytes, CancellationToken cancellationToken)
+        {
+            await _clientWrite.WaitAsync(cancellationToken);
+            try
+            {
+                await client.SendAsync(bytes, SocketFlags.None, cancellationToken);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+            }
+            finally
+            {
+                _clientWrite.Release();
+            }
+        }
+
+        public void Close()
+        {
+            try
+            {
+                client.Close(0);
+            }
+            catch (ObjectDisposedException)
+            {
             }
 
-            inbound.Dispose();
-            outbound.Dispose();
+            try
+            {
+                server.Close(0);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
         }
     }
 }

@@ -19,10 +19,10 @@ public sealed class OpcUaSourceResumeTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await using var plc = await OpcUaPlcPeer.StartAsync(new OpcUaPlcOptions(), cts.Token);
-        await using var proxy = new TcpCutProxy(plc.Port);
+        await using var proxy = new LoopbackProxy(plc.Port);
         using var dir = new TempDirectory("opcua-resume");
         await using var spool = await Spool.OpenAsync(new SpoolOptions(dir.Combine("spool")), cancellationToken: cts.Token);
-        var options = OpcUaSourceTests.Load(proxy.EndpointUrl, """
+        var options = OpcUaSourceTests.Load($"opc.tcp://127.0.0.1:{proxy.Port}", """
                   - { node: "nsu=urn:telemetry:plc;s=Counter", machine: plc-1, tag: counter, sampling_interval: 0ms, queue_size: 1000 }
             """) with { ResumeStateDirectory = dir.Combine("state"), SessionTimeout = TimeSpan.FromSeconds(30) };
         using var tail = new SpoolTail(spool);
@@ -37,7 +37,7 @@ public sealed class OpcUaSourceResumeTests
         await Task.Delay(1500, cts.Token);
         await firstStop.CancelAsync();
         await firstRun;
-        proxy.Cut();
+        proxy.Sever();
         var diedAt = tail.Of("plc-1", "counter").Max(s => s.Value.AsInt64());
         Assert.True(File.Exists(dir.Combine("state", "opcua-plc.session.json")));
         await Task.Delay(1500, cts.Token);

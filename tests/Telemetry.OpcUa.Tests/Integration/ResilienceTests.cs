@@ -3,6 +3,7 @@ using Telemetry.OpcUa.Client;
 using Telemetry.OpcUa.Encoding;
 using Telemetry.OpcUa.Tests.Client;
 using Telemetry.OpcUa.Tests.Fixtures;
+using Telemetry.Testing;
 
 namespace Telemetry.OpcUa.Tests.Integration;
 
@@ -54,9 +55,9 @@ public sealed class ResilienceTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await using var plc = await OpcUaPlcPeer.StartAsync(new OpcUaPlcOptions(), cts.Token);
-        await using var proxy = new TcpCutProxy(plc.Port);
+        await using var proxy = new LoopbackProxy(plc.Port);
         await using var session = await UaSession.ConnectAsync(
-            new UaClientOptions { EndpointUrl = proxy.EndpointUrl, SessionTimeout = TimeSpan.FromSeconds(30), ReconnectMaxDelay = TimeSpan.FromSeconds(1) }, cts.Token);
+            new UaClientOptions { EndpointUrl = $"opc.tcp://127.0.0.1:{proxy.Port}", SessionTimeout = TimeSpan.FromSeconds(30), ReconnectMaxDelay = TimeSpan.FromSeconds(1) }, cts.Token);
         var handler = new CollectingHandler();
         var subscription = await session.CreateSubscriptionAsync(new SubscriptionOptions(), handler, cts.Token);
         var items = await subscription.AddItemsAsync([new MonitoredItemOptions(Counter) { SamplingInterval = TimeSpan.Zero, QueueSize = 500 }], cts.Token);
@@ -65,7 +66,7 @@ public sealed class ResilienceTests
         // Publish responses sent during the black hole never reach us; then the connection dies.
         proxy.Blackhole();
         await Task.Delay(1500, cts.Token);
-        proxy.Cut(refuseFor: TimeSpan.FromSeconds(1));
+        proxy.CutFor(TimeSpan.FromSeconds(1));
         var cutAt = handler.ValuesOf(items[0]).Max();
         await CollectingHandler.WaitUntilAsync(() => handler.ValuesOf(items[0]).Max() > cutAt + 40, TimeSpan.FromSeconds(30), "40 counter steps after the cut");
 
@@ -86,8 +87,8 @@ public sealed class ResilienceTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await using var plc = await OpcUaPlcPeer.StartAsync(new OpcUaPlcOptions(), cts.Token);
-        await using var proxy = new TcpCutProxy(plc.Port);
-        await using var session = await UaSession.ConnectAsync(new UaClientOptions { EndpointUrl = proxy.EndpointUrl, ReconnectMaxDelay = TimeSpan.FromSeconds(1) }, cts.Token);
+        await using var proxy = new LoopbackProxy(plc.Port);
+        await using var session = await UaSession.ConnectAsync(new UaClientOptions { EndpointUrl = $"opc.tcp://127.0.0.1:{proxy.Port}", ReconnectMaxDelay = TimeSpan.FromSeconds(1) }, cts.Token);
         var handler = new CollectingHandler();
         var subscription = await session.CreateSubscriptionAsync(new SubscriptionOptions { PublishingInterval = TimeSpan.FromSeconds(2) }, handler, cts.Token);
         var items = await subscription.AddItemsAsync([new MonitoredItemOptions(Counter) { SamplingInterval = TimeSpan.Zero, QueueSize = 100 }], cts.Token);
@@ -95,7 +96,7 @@ public sealed class ResilienceTests
 
         // Between two 2 s publishes the stream is idle, so the bytes land on a chunk boundary.
         await Task.Delay(300, cts.Token);
-        await proxy.InjectToClientsAsync(Convert.FromHexString(hex));
+        await proxy.InjectToClientsAsync(Convert.FromHexString(hex), cts.Token);
         await CollectingHandler.WaitUntilAsync(() => session.ReconnectCount >= 1, TimeSpan.FromSeconds(15), "a reconnect");
         var before = handler.ValuesOf(items[0]).Count;
         await CollectingHandler.WaitUntilAsync(() => handler.ValuesOf(items[0]).Count > before + 5, TimeSpan.FromSeconds(20), "values after the reconnect");

@@ -3,6 +3,7 @@ using Telemetry.OpcUa.Encoding;
 using Telemetry.OpcUa.Services;
 using Telemetry.OpcUa.Tests.Client;
 using Telemetry.OpcUa.Tests.Fixtures;
+using Telemetry.Testing;
 
 namespace Telemetry.OpcUa.Tests.Integration;
 
@@ -21,10 +22,10 @@ public sealed class ResumeTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await using var plc = await OpcUaPlcPeer.StartAsync(new OpcUaPlcOptions(), cts.Token);
-        await using var proxy = new TcpCutProxy(plc.Port);
+        await using var proxy = new LoopbackProxy(plc.Port);
         var handler = new CollectingHandler();
         var wanted = new MonitoredItemOptions(Counter) { SamplingInterval = TimeSpan.Zero, QueueSize = 1000 };
-        var first = await UaSession.ConnectAsync(new UaClientOptions { EndpointUrl = proxy.EndpointUrl, SessionTimeout = TimeSpan.FromSeconds(30) }, cts.Token);
+        var first = await UaSession.ConnectAsync(new UaClientOptions { EndpointUrl = $"opc.tcp://127.0.0.1:{proxy.Port}", SessionTimeout = TimeSpan.FromSeconds(30) }, cts.Token);
         var subscription = await first.CreateSubscriptionAsync(new SubscriptionOptions(), handler, cts.Token);
         var items = await subscription.AddItemsAsync([wanted], cts.Token);
         await CollectingHandler.WaitUntilAsync(() => handler.ValuesOf(items[0]).Count >= 10, TimeSpan.FromSeconds(20), "counter values");
@@ -35,7 +36,7 @@ public sealed class ResumeTests
         await Task.Delay(1500, cts.Token);
         await first.DisposeAsync();
         var state = first.CaptureResumeState();
-        proxy.Cut();
+        proxy.Sever();
         var diedAt = handler.ValuesOf(items[0]).Max();
         await Task.Delay(1500, cts.Token);
 
