@@ -78,7 +78,10 @@ public sealed record UaClientOptions
     /// <summary>At most this many monitored items per subscription (S7-1500 rejects more than 1,000).</summary>
     public int MaxItemsPerSubscription { get; init; } = 1000;
 
-    /// <summary>Publish requests kept outstanding per session.</summary>
+    /// <summary>
+    /// Publish requests kept outstanding per session, at least: the session keeps one more than it has subscriptions
+    /// when that is more (up to 20), so every subscription can answer while a response is on its way.
+    /// </summary>
     public int PublishRequestCount { get; init; } = 3;
 
     public UaLimits Limits { get; init; } = UaLimits.Default;

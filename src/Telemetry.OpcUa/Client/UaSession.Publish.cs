@@ -60,6 +60,7 @@ public sealed partial class UaSession
             while (!token.IsCancellationRequested)
             {
                 var channel = await WaitForChannelAsync(Timeout.InfiniteTimeSpan, token).ConfigureAwait(false);
+                budget.OnSubscriptions(_subscriptions.Count);
                 if (outstanding < budget.Max && !_subscriptions.IsEmpty)
                 {
                     await WaitForHandlerCapacityAsync(token).ConfigureAwait(false);

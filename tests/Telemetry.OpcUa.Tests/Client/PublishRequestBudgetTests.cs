@@ -61,4 +61,36 @@ public class PublishRequestBudgetTests
 
         Assert.Equal(3, budget.Max);
     }
+
+    [Fact]
+    public void OnSubscriptions_MoreThanTheConfiguredCount_KeepsOneMoreThanSubscriptionsUpToTheCeiling()
+    {
+        var budget = new PublishRequestBudget(3);
+        budget.OnSubscriptions(1);
+        Assert.Equal(3, budget.Max);
+        budget.OnSubscriptions(10);
+        Assert.Equal(11, budget.Max);
+        budget.OnSubscriptions(40);
+        Assert.Equal(PublishRequestBudget.Ceiling, budget.Max);
+        budget.OnSubscriptions(4);
+        Assert.Equal(5, budget.Max);
+        budget.OnSubscriptions(0);
+        Assert.Equal(3, budget.Max);
+    }
+
+    [Fact]
+    public void OnSubscriptions_WhileThrottledByTheServer_GrowsBackToTheNewCountOneAtATime()
+    {
+        var budget = new PublishRequestBudget(3);
+        budget.OnSubscriptions(10);
+        budget.OnTooManyRequests(4);
+        budget.OnSubscriptions(10);
+        Assert.Equal(4, budget.Max);
+        for (var i = 0; i < 100 * PublishRequestBudget.RaiseAfter; i++)
+        {
+            budget.OnAnswered();
+        }
+
+        Assert.Equal(11, budget.Max);
+    }
 }
