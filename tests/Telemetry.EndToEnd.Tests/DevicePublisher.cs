@@ -20,6 +20,7 @@ public sealed class DevicePublisher(string host, int port, Func<long, string> to
     private long _next;
     private long _resent;
     private long _failedPublishes;
+    private string? _lastFailure;
 
     /// <summary>Ids whose PUBACK came.</summary>
     public ICollection<long> Acknowledged => _acknowledged.Keys;
@@ -31,6 +32,9 @@ public sealed class DevicePublisher(string host, int port, Func<long, string> to
     public long Resent => Interlocked.Read(ref _resent);
 
     public long FailedPublishes => Interlocked.Read(ref _failedPublishes);
+
+    /// <summary>Why the last failed publish failed (the PUBACK's reason code or the exception), for a test's message.</summary>
+    public string? LastFailure => Volatile.Read(ref _lastFailure);
 
     /// <summary>Publishes at about <paramref name="perSecond"/> until <paramref name="stop"/>, then sends again what is unacknowledged until all is.</summary>
     public async Task RunAsync(int perSecond, int window, CancellationToken stop, CancellationToken abort)
@@ -109,10 +113,12 @@ public sealed class DevicePublisher(string host, int port, Func<long, string> to
             }
 
             Interlocked.Increment(ref _failedPublishes);
+            Volatile.Write(ref _lastFailure, $"id {id}: PUBACK {result.ReasonCode} {result.ReasonString}");
             _unacknowledged.Enqueue(id);
         }
-        catch (Exception) when (!abort.IsCancellationRequested)
+        catch (Exception ex) when (!abort.IsCancellationRequested)
         {
+            Volatile.Write(ref _lastFailure, $"id {id}: {ex.GetType().Name}: {ex.Message}");
             // the edge went away before its PUBACK: sent again after the reconnect (it may be in the spool already)
             Interlocked.Increment(ref _failedPublishes);
             _unacknowledged.Enqueue(id);
