@@ -55,7 +55,6 @@ public sealed class IngestProcess : IAsyncDisposable
         return ingest;
     }
 
-    /// <summary>`GET /api/edges` (the ingest's loss accounting: spool ranges received per edge and their gaps), for diagnostics.</summary>
     /// <summary>The spool sequence ranges the ingest's loss ledger reports missing (`gaps` of `GET /api/edges`); empty when it does not answer.</summary>
     public async Task<IReadOnlyList<(long First, long Last)>> MissingRecordsAsync(CancellationToken cancellationToken)
     {
@@ -69,6 +68,7 @@ public sealed class IngestProcess : IAsyncDisposable
         return [.. doc.RootElement.GetProperty("gaps").EnumerateArray().Select(g => (g.GetProperty("firstMissing").GetInt64(), g.GetProperty("lastMissing").GetInt64()))];
     }
 
+    /// <summary>`GET /api/edges` (the ingest's loss accounting: spool ranges received per edge and their gaps), for diagnostics.</summary>
     public async Task<string> EdgesJsonAsync(CancellationToken cancellationToken)
     {
         try
